@@ -1,0 +1,31 @@
+import type { DType, TypedArray } from "../core/dtype.js";
+import type { Shape } from "../core/shape.js";
+import type { PrimName, ParamsOf } from "../ops/prims/index.js";
+
+/** Shape and dtype of a value: all a primitive's shape rule needs to see. */
+export interface Aval {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/**
+ * The contract every backend fulfils. A backend owns the memory of the tensors it holds
+ * (`Storage` is opaque to the engine: a typed array on the reference backend, an offset into a
+ * WebAssembly.Memory on the wasm backend) and executes primitives on it.
+ *
+ * Invariants the engine guarantees before calling `exec`:
+ * - the inputs passed the primitive's shape/dtype rule (`infer`), so a kernel need not re-check;
+ * - binary and ternary elementwise primitives may receive broadcast-compatible shapes (NumPy rules);
+ * - all inputs live on this backend.
+ */
+export interface Backend {
+  readonly name: string;
+  /** Takes a typed array (the backend may keep it or copy it) and returns storage for it. */
+  fromTyped(data: TypedArray, dtype: DType): unknown;
+  /** Reads storage back as a fresh typed array of the dtype's kind (a copy the caller may mutate). */
+  read(storage: unknown, dtype: DType, size: number): TypedArray;
+  /** Runs primitive `prim` and returns the output's storage. */
+  exec<N extends PrimName>(prim: N, inputs: unknown[], inAvals: Aval[], params: ParamsOf<N>, out: Aval): unknown;
+  /** Frees storage now (optional: storage is also freed when unreachable). */
+  dispose(storage: unknown): void;
+}

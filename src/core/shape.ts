@@ -1,0 +1,85 @@
+import { ShapeError, ValueError, fmtShape } from "./errors.js";
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+/** Row-major strides, in elements. */
+export function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** NumPy broadcasting of several shapes; the error names the op and every shape. */
+export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
+  let rank = 0;
+  for (const s of shapes) rank = Math.max(rank, s.length);
+  const out = new Array<number>(rank).fill(1);
+  for (const s of shapes) {
+    const off = rank - s.length;
+    for (let i = 0; i < s.length; i++) {
+      const d = s[i];
+      const o = out[off + i];
+      if (o === d || d === 1) continue;
+      if (o === 1) out[off + i] = d;
+      else
+        throw new ShapeError(
+          `${op}: shapes ${shapes.map(fmtShape).join(" and ")} cannot be broadcast together ` +
+            `(axis ${i - s.length} has sizes ${o} and ${d}; sizes must match or be 1)`,
+        );
+    }
+  }
+  return out;
+}
+
+/** Normalises an axis (negative counts from the end) and checks its range. */
+export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis)) throw new ValueError(`${op}: axis must be an integer, got ${axis}`);
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank)
+    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+  return a;
+}
+
+/** Normalises `axes` (undefined = all axes), sorted, without duplicates. */
+export function normalizeAxes(op: string, axes: number | readonly number[] | undefined | null, rank: number): number[] {
+  if (axes === undefined || axes === null) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axes === "number" ? [axes] : axes;
+  const out = list.map((a) => normalizeAxis(op, a, rank));
+  const sorted = [...out].sort((x, y) => x - y);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i] === sorted[i - 1]) throw new ValueError(`${op}: axis ${sorted[i]} appears twice in axes [${list.join(", ")}]`);
+  return sorted;
+}
+
+/** The shape after reducing `axes`, keeping them as size-1 axes when `keepdims`. */
+export function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (axes.includes(i)) {
+      if (keepdims) out.push(1);
+    } else out.push(shape[i]);
+  }
+  return out;
+}
+
+export function checkShape(op: string, shape: readonly number[]): void {
+  for (const d of shape)
+    if (!Number.isInteger(d) || d < 0)
+      throw new ShapeError(`${op}: shape ${fmtShape(shape)} has an invalid dimension ${d} (dimensions are integers >= 0)`);
+}

@@ -1,0 +1,27 @@
+/**
+ * gradnav: exact derivatives that steer optimization.
+ *
+ * @example
+ * import * as gn from "gradnav";
+ * const f = (x) => x.sin().mul(x).sum();
+ * gn.grad(f)(gn.tensor([1, 2]));
+ */
+import { registerBackend } from "./backends/registry.js";
+import { referenceBackend } from "./backends/reference/index.js";
+
+registerBackend(referenceBackend);
+
+export { Tensor, type NestedArray, type TensorOrNumber } from "./core/tensor.js";
+export { type DType, type TypedArray, DTYPES, isFloat, promoteTypes } from "./core/dtype.js";
+export { GradnavError, ShapeError, DTypeError, ValueError, NonFiniteError, LeakedTracerError } from "./core/errors.js";
+export { type Tree, treeLeaves, treeLeavesWithPath, treeMap, treeUnflatten, treeStructureEqual } from "./core/tree.js";
+export * from "./ops/public.js";
+export { debugNans } from "./engine/trace.js";
+export { grad, valueAndGrad, vjp, jvp, type GradOptions } from "./transforms/autodiff.js";
+export { jacrev, jacfwd, jacobian, hessian, hvp } from "./transforms/jacobian.js";
+export { customJvp, customVjp } from "./transforms/custom.js";
+export { stopGradient } from "./transforms/stopGradient.js";
+export { checkGrads, GradCheckError, type CheckGradsOptions, type Mode } from "./testing/checkGrads.js";
+export { setBackend, getBackend, listBackends, registerBackend } from "./backends/registry.js";
+export type { Backend, Aval } from "./backends/backend.js";
+export * as random from "./random/index.js";
