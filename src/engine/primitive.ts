@@ -29,7 +29,7 @@ export interface Sample<P> {
   /** Indices of the arguments to differentiate (default: every float argument). */
   wrt?: number[];
   /** Tolerances for the derivative checks (defaults in src/testing/checkGrads.ts). */
-  tol?: { rtol?: number; atol?: number };
+  tol?: { rtol?: number; atol?: number; eps?: number };
 }
 
 /** Forward-mode rule: the output tangent given input tangents (null = zero). Written in differentiable ops. */
