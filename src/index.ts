@@ -25,3 +25,5 @@ export { checkGrads, GradCheckError, type CheckGradsOptions, type Mode } from ".
 export { setBackend, getBackend, listBackends, registerBackend } from "./backends/registry.js";
 export type { Backend, Aval } from "./backends/backend.js";
 export * as random from "./random/index.js";
+export * as nn from "./nn/index.js";
+export * as losses from "./nn/losses.js";
