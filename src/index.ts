@@ -27,3 +27,4 @@ export type { Backend, Aval } from "./backends/backend.js";
 export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
 export * as losses from "./nn/losses.js";
+export * as io from "./io/index.js";
