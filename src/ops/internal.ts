@@ -7,6 +7,7 @@ import { bind } from "../engine/trace.js";
 import type { ConcatParams, FlipParams, PadParams, SliceParams } from "./prims/movement.js";
 import type { CumsumParams, ReduceParams } from "./prims/reduce.js";
 import type { AlongAxisParams, ScatterAddParams, TakeParams } from "./prims/indexing.js";
+import type { Conv2dGradFilterParams, Conv2dGradInputParams, Conv2dParams, PoolWindowParams } from "./prims/conv.js";
 
 export const sumPrim = (x: Tensor, p: ReduceParams): Tensor => bind("sum", [x], p);
 export const prodPrim = (x: Tensor, p: ReduceParams): Tensor => bind("prod", [x], p);
@@ -20,3 +21,7 @@ export const scatterAddPrim = (idx: Tensor, upd: Tensor, p: ScatterAddParams): T
 export const takeAlongAxisPrim = (x: Tensor, idx: Tensor, p: AlongAxisParams): Tensor => bind("takeAlongAxis", [x, idx], p);
 export const scatterAddAlongAxisPrim = (idx: Tensor, upd: Tensor, p: ScatterAddParams): Tensor => bind("scatterAddAlongAxis", [idx, upd], p);
 export const matmulPrim = (a: Tensor, b: Tensor): Tensor => bind("matmul", [a, b], {});
+export const conv2dPrim = (x: Tensor, w: Tensor, p: Conv2dParams): Tensor => bind("conv2d", [x, w], p);
+export const conv2dGradInputPrim = (g: Tensor, w: Tensor, p: Conv2dGradInputParams): Tensor => bind("conv2dGradInput", [g, w], p);
+export const conv2dGradFilterPrim = (x: Tensor, g: Tensor, p: Conv2dGradFilterParams): Tensor => bind("conv2dGradFilter", [x, g], p);
+export const maxPool2dArgmaxPrim = (x: Tensor, p: PoolWindowParams): Tensor => bind("maxPool2dArgmax", [x], p);

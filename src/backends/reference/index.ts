@@ -11,6 +11,7 @@ import { reduceKernels } from "./reduce.js";
 import { movementKernels } from "./movement.js";
 import { indexingKernels } from "./indexing.js";
 import { matmulKernels } from "./matmul.js";
+import { convKernels } from "./conv.js";
 
 /** One kernel per primitive: a missing one is a compile error. */
 const kernels: { [N in PrimName]: Kernel<ParamsOf<N>> } = {
@@ -19,6 +20,7 @@ const kernels: { [N in PrimName]: Kernel<ParamsOf<N>> } = {
   ...movementKernels,
   ...indexingKernels,
   ...matmulKernels,
+  ...convKernels,
 };
 
 function copyAs(data: TypedArray, dtype: DType): TypedArray {

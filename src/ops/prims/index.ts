@@ -10,6 +10,7 @@ import * as reduce from "./reduce.js";
 import * as movement from "./movement.js";
 import * as indexing from "./indexing.js";
 import * as matmul from "./matmul.js";
+import * as conv from "./conv.js";
 
 export const prims = {
   // elementwise
@@ -74,6 +75,11 @@ export const prims = {
   scatterAddAlongAxis: indexing.scatterAddAlongAxis,
   // linear algebra
   matmul: matmul.matmul,
+  // convolution and pooling
+  conv2d: conv.conv2d,
+  conv2dGradInput: conv.conv2dGradInput,
+  conv2dGradFilter: conv.conv2dGradFilter,
+  maxPool2dArgmax: conv.maxPool2dArgmax,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 } satisfies Record<string, Primitive<any>>;
 
