@@ -176,6 +176,67 @@ def logical(f):
     return lambda args, p: f(*args)
 
 
+def conv2d(args, p):
+    """Zero-pad, then for each filter tap add a strided slice of the input times that tap's weights."""
+    x, w = args
+    (sh, sw), (dh, dw), groups = p["stride"], p["dilation"], p["groups"]
+    xp = np.pad(x, ((0, 0), (0, 0), tuple(p["padding"][0]), tuple(p["padding"][1])))
+    n, _, h, wd = xp.shape
+    o, cg, kh, kw = w.shape
+    oh = (h - dh * (kh - 1) - 1) // sh + 1
+    ow = (wd - dw * (kw - 1) - 1) // sw + 1
+    og = o // groups
+    out = np.zeros((n, o, oh, ow), dtype=x.dtype)
+    for g in range(groups):
+        xs = xp[:, g * cg:(g + 1) * cg]
+        for a in range(kh):
+            for b in range(kw):
+                patch = xs[:, :, a * dh:a * dh + (oh - 1) * sh + 1:sh, b * dw:b * dw + (ow - 1) * sw + 1:sw]
+                out[:, g * og:(g + 1) * og] += np.einsum("nchw,oc->nohw", patch, w[g * og:(g + 1) * og, :, a, b])
+    return out
+
+
+def adjoint(f, shape, ct):
+    """The transpose of the linear map f at ct, one unit vector at a time: out[i] = <ct, f(e_i)>."""
+    size = int(np.prod(shape))
+    out = np.zeros(size)
+    for i in range(size):
+        e = np.zeros(size)
+        e[i] = 1.0
+        out[i] = np.sum(f(e.reshape(shape)) * ct)
+    return out.reshape(shape)
+
+
+def conv2d_grad_input(args, p):
+    g, w = args
+    return adjoint(lambda x: conv2d([x, w], p), p["inputShape"], g)
+
+
+def conv2d_grad_filter(args, p):
+    x, g = args
+    return adjoint(lambda w: conv2d([x, w], p), p["filterShape"], g)
+
+
+def max_pool2d_argmax(args, p):
+    """Stacks every window's values and flat positions on a last axis; np.argmax picks the first max, or the first NaN."""
+    x = args[0]
+    _, _, h, wd = x.shape
+    (kh, kw), (sh, sw), (dh, dw) = p["kernelSize"], p["stride"], p["dilation"]
+    oh = (h - dh * (kh - 1) - 1) // sh + 1
+    ow = (wd - dw * (kw - 1) - 1) // sw + 1
+    values, positions = [], []
+    for a in range(kh):
+        for b in range(kw):
+            rows = (np.arange(oh) * sh + a * dh)[:, None]
+            cols = (np.arange(ow) * sw + b * dw)[None, :]
+            values.append(x[:, :, rows, cols])
+            positions.append(rows * wd + cols)
+    values = np.stack(values, -1)
+    positions = np.broadcast_to(np.stack(positions, -1), values.shape)
+    best = np.argmax(values, axis=-1)[..., None]
+    return np.take_along_axis(positions, best, -1)[..., 0].astype(np.int32)
+
+
 REFERENCE = {
     "neg": unary(np.negative),
     "exp": unary(np.exp),
@@ -234,6 +295,10 @@ REFERENCE = {
     "takeAlongAxis": take_along,
     "scatterAddAlongAxis": scatter_add_along,
     "matmul": binary(np.matmul),
+    "conv2d": conv2d,
+    "conv2dGradInput": conv2d_grad_input,
+    "conv2dGradFilter": conv2d_grad_filter,
+    "maxPool2dArgmax": max_pool2d_argmax,
 }
 
 
