@@ -6,7 +6,7 @@ import { promoteTypes, toFloat, isFloat } from "../core/dtype.js";
 import { ShapeError, ValueError, fmtShape } from "../core/errors.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../engine/trace.js";
-import { conv2dShape, type Conv2dParams } from "./prims/conv.js";
+import { conv2dShape, poolShape, type Conv2dParams } from "./prims/conv.js";
 import { full, tensor } from "./creation.js";
 import { add, cast, div } from "./elementwise.js";
 import { takeAlongAxis } from "./indexing.js";
@@ -155,6 +155,7 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const padding = resolvePadding("maxPool2d", opts.padding ?? "valid", xb.shape.slice(2), kernelSize, stride, dilation);
   checkHalfKernel("maxPool2d", padding, kernelSize);
   const xp = pad(xb, [[0, 0], [0, 0], ...padding], -Infinity);
+  poolShape("maxPool2d", xp.shape, { kernelSize, stride, dilation });
   const idx = bind("maxPool2dArgmax", [xp], { kernelSize, stride, dilation });
   const [n, c, h, w] = xp.shape;
   const [, , oh, ow] = idx.shape;
@@ -206,7 +207,7 @@ export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
   const params: Conv2dParams = { stride, padding, dilation: [1, 1], groups: 1 };
   // Every channel is pooled alike: fold the channels into the batch and convolve with one filter.
   const planes = reshape(xb, [n * c, 1, h, w]);
-  const outShape = conv2dShape("avgPool2d", planes.shape, [1, 1, kh, kw], params, "x", "the window");
+  const outShape = conv2dShape("avgPool2d", planes.shape, [1, 1, kh, kw], params, "x (as [N*C, 1, H, W])", "the window");
   const [, , oh, ow] = outShape;
   const countIncludePad = opts.countIncludePad ?? true;
   const filter = full([1, 1, kh, kw], countIncludePad ? 1 / (kh * kw) : 1, { dtype: xb.dtype });
