@@ -13,10 +13,10 @@ import { JvpTrace, VjpTrace } from "../engine/trace.js";
 import { add, cast } from "../ops/elementwise.js";
 import { onesLike, scalar, zerosLike } from "../ops/creation.js";
 
-function checkDiffLeaf(op: string, x: Tensor, where: string): void {
+function checkDiffLeaf(op: string, x: Tensor, where: () => string): void {
   if (!isFloat(x.dtype))
     throw new DTypeError(
-      `${op}: ${where} has dtype ${x.dtype}; derivatives are taken with respect to float32/float64 inputs only. ` +
+      `${op}: ${where()} has dtype ${x.dtype}; derivatives are taken with respect to float32/float64 inputs only. ` +
         `Cast it with .astype("float32"), or leave it out of argnums.`,
     );
 }
@@ -51,7 +51,7 @@ export function vjpArgnums(f: (...args: any[]) => unknown, primals: unknown[], a
     const leaves = treeLeaves(a);
     const ids: number[] = [];
     const traced = leaves.map((x, j) => {
-      checkDiffLeaf(op, x, `argument ${i}${leaves.length > 1 ? `, leaf ${j}` : ""} (shape ${fmtShape(x.shape)})`);
+      checkDiffLeaf(op, x, () => `argument ${i}${leaves.length > 1 ? `, leaf ${j}` : ""} (shape ${fmtShape(x.shape)})`);
       const t = trace.leaf(x);
       ids.push(t._node);
       return t;
@@ -124,7 +124,7 @@ export function jvp<Out>(f: (...args: any[]) => Out, primals: readonly unknown[]
     return treeUnflatten(
       a,
       leaves.map((x, j) => {
-        checkDiffLeaf("jvp", x, `argument ${i} (shape ${fmtShape(x.shape)})`);
+        checkDiffLeaf("jvp", x, () => `argument ${i} (shape ${fmtShape(x.shape)})`);
         const t = tl[j];
         if (!shapesEqual(t.shape, x.shape)) throw new ShapeError(`jvp: tangent ${i} has shape ${fmtShape(t.shape)} but its primal has shape ${fmtShape(x.shape)}`);
         return trace.tracer(x, t.dtype === x.dtype ? t : cast(t, x.dtype));

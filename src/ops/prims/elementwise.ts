@@ -9,6 +9,7 @@ import type { Tensor } from "../../core/tensor.js";
 import type { DType } from "../../core/dtype.js";
 import type { DifferentiablePrimitive, NonDifferentiablePrimitive, Sample } from "../../engine/primitive.js";
 import * as o from "../index.js";
+import { shapesEqual } from "../../core/shape.js";
 import { BINARY_SHAPES, broadcastAvals, requireDType, requireFloat, sameDType } from "./util.js";
 
 type NoParams = Record<string, never>;
@@ -103,7 +104,9 @@ function binaryInfer(name: string, floatOnly: boolean) {
     const dtype = sameDType(name, avals);
     if (floatOnly) requireFloat(name, avals[0]);
     else if (dtype === "bool") requireDType(name, avals[0], "int32", 0, "the input");
-    return { shape: broadcastAvals(name, avals), dtype };
+    const [a, b] = avals;
+    // Equal shapes are the common case: reuse the shape, no broadcasting work.
+    return { shape: shapesEqual(a.shape, b.shape) ? a.shape : broadcastAvals(name, avals), dtype };
   };
 }
 
