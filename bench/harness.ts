@@ -1,0 +1,83 @@
+/**
+ * Timing: warm up, calibrate how many iterations make one pass last long enough for the clock,
+ * then time N passes and keep each pass's time per iteration. bench/peers/torch_bench.py follows
+ * the same recipe so its passes compare with ours.
+ */
+import type { Scale } from "./cases.js";
+
+export interface TimingOptions {
+  /** Timed passes wanted (fewer when a case is slow, see maxCaseMs, but never below min(3, passes)). */
+  passes: number;
+  /** A pass repeats the step until it lasts at least this long (so short ops are not lost in clock noise). */
+  minPassMs: number;
+  /** Untimed calls before calibrating (JIT compilation, caches, lazy initialisation). */
+  warmup: number;
+  /** Budget for the timed passes of one case on one engine: slow cases run fewer passes. */
+  maxCaseMs: number;
+}
+
+export const TIMING: Record<Scale, TimingOptions> = {
+  full: { passes: 7, minPassMs: 200, warmup: 1, maxCaseMs: 6000 },
+  quick: { passes: 3, minPassMs: 20, warmup: 1, maxCaseMs: 1500 },
+  tiny: { passes: 2, minPassMs: 1, warmup: 1, maxCaseMs: 50 },
+};
+
+/** Runs `iters` iterations of a case and returns once their results are computed. */
+export type Step = (iters: number) => void | Promise<void>;
+
+export interface Timed {
+  /** Iterations per pass. */
+  iters: number;
+  /** Seconds per iteration, one entry per pass. */
+  perIterSec: number[];
+}
+
+async function timeOnce(step: Step, iters: number): Promise<number> {
+  const t0 = performance.now();
+  await step(iters);
+  return performance.now() - t0;
+}
+
+/** Warms up, calibrates and times a step; see TimingOptions. */
+export async function timeStep(step: Step, t: TimingOptions): Promise<Timed> {
+  let lastMs = 0;
+  for (let i = 0; i < t.warmup; i++) lastMs = await timeOnce(step, 1);
+  // Double the iteration count until a call lasts half a pass: one call of a microsecond op says little.
+  let k = 1;
+  lastMs = await timeOnce(step, k);
+  while (lastMs < t.minPassMs / 2 && k < 1 << 22) {
+    k *= 2;
+    lastMs = await timeOnce(step, k);
+  }
+  const perIterMs = Math.max(lastMs / k, 1e-6);
+  const iters = Math.max(1, Math.ceil(t.minPassMs / perIterMs));
+  const minPasses = Math.min(3, t.passes);
+  let passes = t.passes;
+  while (passes > minPasses && passes * iters * perIterMs > t.maxCaseMs) passes--;
+  const perIterSec: number[] = [];
+  for (let p = 0; p < passes; p++) perIterSec.push((await timeOnce(step, iters)) / iters / 1e3);
+  return { iters, perIterSec };
+}
+
+/** Summary of pass times (seconds per iteration). Quartiles interpolate linearly between order statistics. */
+export interface Stats {
+  median: number;
+  min: number;
+  max: number;
+  q1: number;
+  q3: number;
+}
+
+function quantile(sorted: number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** Median, extremes and quartiles of a non-empty list. */
+export function stats(xs: readonly number[]): Stats {
+  if (xs.length === 0) throw new RangeError("stats: no samples");
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: quantile(s, 0.5), min: s[0], max: s[s.length - 1], q1: quantile(s, 0.25), q3: quantile(s, 0.75) };
+}

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: gradnav's side-by-side benchmark suite (see the README's Benchmarks section).
+ *
+ *   npm run bench                       # every case, every gradnav backend, every peer found
+ *   npm run bench -- --quick            # same sizes (minus matmul 1024), short passes: a smoke run
+ *   npm run bench -- --only W2,W4       # case-id prefixes
+ *   npm run bench -- --peers none       # gradnav only; or --peers tfjs/wasm,torch
+ *   npm run bench -- --json out.json    # where to save the JSON (default bench/results/); "-" prints it
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { WORKLOADS } from "./cases.js";
+import { formatTable } from "./report.js";
+import { runBench } from "./run.js";
+
+const HELP = `usage: npm run bench -- [options]
+  --quick              short passes and no matmul 1024: a smoke run (about a minute)
+  --tiny               toy sizes (what the test runs)
+  --only IDS           comma-separated case-id prefixes, e.g. W2 or W1.matmul512,M.
+  --peers LIST         all (default), none, or names/ids: tfjs, tfjs/cpu, tfjs/wasm, jax-js, torch
+  --backends LIST      gradnav backends (default: all registered)
+  --baseline ID        engine the ratios compare to (default torch/cpu when it ran)
+  --passes N           timed passes per case (default 7, quick 3)
+  --json PATH          save the JSON report there ("-" prints it to stdout and the table to stderr);
+                       default bench/results/bench-<time>.json, also copied to bench/results/latest.json
+  --list               print the cases and exit
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      tiny: { type: "boolean", default: false },
+      only: { type: "string" },
+      peers: { type: "string", default: "all" },
+      backends: { type: "string" },
+      baseline: { type: "string" },
+      passes: { type: "string" },
+      json: { type: "string" },
+      list: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) return void process.stdout.write(HELP);
+  const scale = values.tiny ? "tiny" : values.quick ? "quick" : "full";
+  if (values.list) {
+    const { allCases, selectCases } = await import("./cases.js");
+    for (const c of selectCases(allCases(scale), values.only)) console.log(`${c.id.padEnd(16)} ${c.unit.padEnd(10)} ${c.title}`);
+    return;
+  }
+  const passes = values.passes === undefined ? undefined : Number(values.passes);
+  if (passes !== undefined && !(Number.isInteger(passes) && passes > 0)) throw new Error(`--passes: expected a positive integer, got ${values.passes}`);
+  const toStdout = values.json === "-";
+  const say = (line: string): void => void (toStdout ? process.stderr : process.stdout).write(line + "\n");
+
+  const report = await runBench({
+    scale,
+    only: values.only,
+    peers: values.peers.split(",").map((s) => s.trim()).filter(Boolean),
+    backends: values.backends?.split(",").map((s) => s.trim()),
+    baseline: values.baseline,
+    timing: passes === undefined ? {} : { passes },
+    log: (line) => process.stderr.write(`  ${line}\n`),
+  });
+
+  say("");
+  for (const w of [...new Set(report.results.map((r) => r.workload))]) say(`${w}: ${WORKLOADS[w]}`);
+  say(`engines: ${report.engines.map((e) => `${e.id} (${Object.entries(e.info).map(([k, v]) => `${k} ${v}`).join(", ")})`).join("; ")}`);
+  for (const s of report.skipped) say(`skipped ${s.id}: ${s.note}`);
+  say("");
+  say(formatTable(report.results, report.baseline));
+  say("");
+
+  const json = JSON.stringify(report, null, 2) + "\n";
+  if (toStdout) return void process.stdout.write(json);
+  const resultsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bench/results");
+  const target = values.json ? path.resolve(values.json) : path.join(resultsDir, `bench-${report.createdAt.replace(/[:.]/g, "-")}.json`);
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeFileSync(target, json);
+  if (!values.json) writeFileSync(path.join(resultsDir, "latest.json"), json);
+  say(`saved ${path.relative(process.cwd(), target) || target}`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
