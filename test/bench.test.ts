@@ -26,13 +26,7 @@ test("bench: tiny gradnav-only run reports every case on every backend with a we
       assert.ok(r, `no result for ${c.id} on ${b}`);
       assert.equal(r.unit, c.unit);
       assert.equal(r.workload, c.workload);
-      if (r.status !== "ok") {
-        // Only the CNN may be missing (until gn.conv2d lands), and then it must say why.
-        assert.equal(c.workload, "W3", `${c.id} on ${b}: ${r.status} (${r.note})`);
-        assert.equal(r.status, "unavailable");
-        assert.ok(r.note && r.note.length > 0);
-        continue;
-      }
+      assert.equal(r.status, "ok", `${c.id} on ${b}: ${r.status} (${r.note})`);
       assert.ok(r.passSeconds!.length >= 1 && r.iters! >= 1, `${c.id}: passes ${r.passSeconds} x ${r.iters}`);
       for (const s of r.passSeconds!) assert.ok(Number.isFinite(s) && s > 0, `${c.id}: pass time ${s}`);
       const sec = r.seconds!;
