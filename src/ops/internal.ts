@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { bind } from "../engine/trace.js";
 import type { ConcatParams, FlipParams, PadParams, SliceParams } from "./prims/movement.js";
 import type { CumsumParams, ReduceParams } from "./prims/reduce.js";
+import type { TriangularSolveParams } from "./prims/linalg.js";
 import type { AlongAxisParams, ScatterAddParams, TakeParams } from "./prims/indexing.js";
 import type { Conv2dGradFilterParams, Conv2dGradInputParams, Conv2dParams, PoolWindowParams } from "./prims/conv.js";
 
@@ -25,3 +26,5 @@ export const conv2dPrim = (x: Tensor, w: Tensor, p: Conv2dParams): Tensor => bin
 export const conv2dGradInputPrim = (g: Tensor, w: Tensor, p: Conv2dGradInputParams): Tensor => bind("conv2dGradInput", [g, w], p);
 export const conv2dGradFilterPrim = (x: Tensor, g: Tensor, p: Conv2dGradFilterParams): Tensor => bind("conv2dGradFilter", [x, g], p);
 export const maxPool2dArgmaxPrim = (x: Tensor, p: PoolWindowParams): Tensor => bind("maxPool2dArgmax", [x], p);
+export const solvePrim = (a: Tensor, b: Tensor): Tensor => bind("solve", [a, b], {});
+export const triangularSolvePrim = (a: Tensor, b: Tensor, p: TriangularSolveParams): Tensor => bind("triangularSolve", [a, b], p);

@@ -4,5 +4,5 @@ export { cast, add, sub, mul, div, pow, maximum, minimum, neg, abs, sign, exp, l
 export { sum, prod, max, min, mean, variance, variance as var, std, logsumexp, argmax, argmin, cumsum, softmax, logSoftmax, type AxisArg, type ReduceOptions } from "./reduce.js";
 export { reshape, transpose, swapAxes, moveAxis, expandDims, squeeze, broadcastTo, broadcastArrays, slice, pad, concat, stack, split, flip, tile, type PadWidth } from "./shape.js";
 export { take, gather, scatterAdd, takeAlongAxis, scatterAddAlongAxis, oneHot } from "./indexing.js";
-export { matmul, dot, outer } from "./linalg.js";
 export { conv2d, maxPool2d, avgPool2d, type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type Size2, type Padding2 } from "./nn.js";
+export { matmul, dot, outer, solve, triangularSolve, cholesky, inv, det, logdet, slogdet, diagonal, trace, type TriangularSolveOptions } from "./linalg.js";

@@ -12,6 +12,7 @@ import { movementKernels } from "./movement.js";
 import { indexingKernels } from "./indexing.js";
 import { matmulKernels } from "./matmul.js";
 import { convKernels } from "./conv.js";
+import { linalgKernels } from "./linalg.js";
 
 /** One kernel per primitive: a missing one is a compile error. */
 const kernels: { [N in PrimName]: Kernel<ParamsOf<N>> } = {
@@ -21,6 +22,7 @@ const kernels: { [N in PrimName]: Kernel<ParamsOf<N>> } = {
   ...indexingKernels,
   ...matmulKernels,
   ...convKernels,
+  ...linalgKernels,
 };
 
 function copyAs(data: TypedArray, dtype: DType): TypedArray {

@@ -11,6 +11,7 @@ import * as movement from "./movement.js";
 import * as indexing from "./indexing.js";
 import * as matmul from "./matmul.js";
 import * as conv from "./conv.js";
+import * as linalg from "./linalg.js";
 
 export const prims = {
   // elementwise
@@ -80,6 +81,12 @@ export const prims = {
   conv2dGradInput: conv.conv2dGradInput,
   conv2dGradFilter: conv.conv2dGradFilter,
   maxPool2dArgmax: conv.maxPool2dArgmax,
+  // linear algebra: decompositions and solves
+  cholesky: linalg.cholesky,
+  triangularSolve: linalg.triangularSolve,
+  solve: linalg.solve,
+  logAbsDet: linalg.logAbsDet,
+  detSign: linalg.detSign,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 } satisfies Record<string, Primitive<any>>;
 
