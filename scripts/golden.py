@@ -172,6 +172,31 @@ def where(args, p):
     return np.where(c, a, b)
 
 
+def per_matrix(f, *args):
+    """Applies f to each matrix (or matrix pair) of a batch [..., n, m]."""
+    batch = args[0].shape[:-2]
+    outs = [f(*(a[i] for a in args)) for i in np.ndindex(*batch)]
+    return np.stack(outs).reshape(batch + outs[0].shape) if batch else outs[0]
+
+
+def cholesky(args, p):
+    def one(a):
+        # gradnav factors the symmetric part and returns NaN for a matrix that is not positive definite.
+        try:
+            return np.linalg.cholesky((a + a.T) / 2)
+        except np.linalg.LinAlgError:
+            return np.full(a.shape, np.nan, dtype=a.dtype)
+    return per_matrix(one, args[0])
+
+
+def triangular_solve(args, p):
+    return per_matrix(
+        lambda a, b: scipy.linalg.solve_triangular(a, b, lower=p["lower"], trans=1 if p["transposeA"] else 0, unit_diagonal=p["unitDiagonal"]),
+        args[0],
+        args[1],
+    )
+
+
 def logical(f):
     return lambda args, p: f(*args)
 
@@ -299,6 +324,11 @@ REFERENCE = {
     "conv2dGradInput": conv2d_grad_input,
     "conv2dGradFilter": conv2d_grad_filter,
     "maxPool2dArgmax": max_pool2d_argmax,
+    "cholesky": cholesky,
+    "triangularSolve": triangular_solve,
+    "solve": binary(np.linalg.solve),
+    "logAbsDet": lambda args, p: np.linalg.slogdet(args[0])[1],
+    "detSign": lambda args, p: np.linalg.slogdet(args[0])[0],
 }
 
 

@@ -179,6 +179,7 @@ export const solve: DifferentiablePrimitive<NoParams> = {
     { label: "batched", args: [{ shape: [2, 3, 3], matrix: "wellConditioned" }, { shape: [2, 3, 1] }], params: none },
     { label: "needs pivoting", args: [{ shape: [3, 3], values: [0, 2, 1, 1, 1, 0, 3, 0, 1] }, { shape: [3, 1] }], params: none },
     { label: "1x1", args: [{ shape: [1, 1], matrix: "wellConditioned" }, { shape: [1, 3] }], params: none },
+    { label: "float32", args: [{ shape: [3, 3], matrix: "wellConditioned", dtype: "float32" }, { shape: [3, 2], dtype: "float32" }], params: none },
   ],
 };
 
@@ -201,6 +202,7 @@ export const logAbsDet: DifferentiablePrimitive<NoParams> = {
     { label: "batched", args: [{ shape: [2, 3, 3], matrix: "wellConditioned" }], params: none },
     { label: "negative determinant", args: [{ shape: [2, 2], values: [1, 3, 2, 1] }], params: none },
     { label: "1x1", args: [{ shape: [1, 1], values: [-0.5] }], params: none },
+    { label: "singular gives -Infinity", args: [{ shape: [2, 2], values: [1, 2, 2, 4] }], params: none, valueOnly: true },
   ],
 };
 
