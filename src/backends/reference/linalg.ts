@@ -98,7 +98,7 @@ function slogdet(a: TypedArray, offset: number, n: number): [number, number] {
     sign *= Math.sign(d);
     logAbs += Math.log(Math.abs(d));
   }
-  return [sign, logAbs];
+  return [sign + 0, logAbs]; // + 0 turns the -0 of an odd permutation of a singular matrix into 0
 }
 
 export const linalgKernels = {
