@@ -6,7 +6,7 @@
 import type { Scale } from "./cases.js";
 
 export interface TimingOptions {
-  /** Timed passes wanted (fewer when a case is slow, see maxCaseMs, but never below min(3, passes)). */
+  /** Timed passes wanted (fewer when a case is slow, see maxCaseMs, but at least two). */
   passes: number;
   /** A pass repeats the step until it lasts at least this long (so short ops are not lost in clock noise). */
   minPassMs: number;
@@ -17,7 +17,7 @@ export interface TimingOptions {
 }
 
 export const TIMING: Record<Scale, TimingOptions> = {
-  full: { passes: 7, minPassMs: 200, warmup: 1, maxCaseMs: 6000 },
+  full: { passes: 7, minPassMs: 100, warmup: 1, maxCaseMs: 5000 },
   quick: { passes: 3, minPassMs: 20, warmup: 1, maxCaseMs: 1500 },
   tiny: { passes: 2, minPassMs: 1, warmup: 1, maxCaseMs: 50 },
 };
@@ -43,17 +43,19 @@ export async function timeStep(step: Step, t: TimingOptions): Promise<Timed> {
   let lastMs = 0;
   for (let i = 0; i < t.warmup; i++) lastMs = await timeOnce(step, 1);
   // Double the iteration count until a call lasts half a pass: one call of a microsecond op says little.
+  // A warm-up call that already took a good share of the budget is calibration enough.
   let k = 1;
-  lastMs = await timeOnce(step, k);
-  while (lastMs < t.minPassMs / 2 && k < 1 << 22) {
-    k *= 2;
+  if (t.warmup === 0 || lastMs < t.maxCaseMs / 4) {
     lastMs = await timeOnce(step, k);
+    while (lastMs < t.minPassMs / 2 && k < 1 << 22) {
+      k *= 2;
+      lastMs = await timeOnce(step, k);
+    }
   }
   const perIterMs = Math.max(lastMs / k, 1e-6);
   const iters = Math.max(1, Math.ceil(t.minPassMs / perIterMs));
-  const minPasses = Math.min(3, t.passes);
-  let passes = t.passes;
-  while (passes > minPasses && passes * iters * perIterMs > t.maxCaseMs) passes--;
+  // Slow cases get fewer passes to stay within maxCaseMs, but at least two (a spread needs two).
+  const passes = Math.min(t.passes, Math.max(2, Math.floor(t.maxCaseMs / (iters * perIterMs))));
   const perIterSec: number[] = [];
   for (let p = 0; p < passes; p++) perIterSec.push((await timeOnce(step, iters)) / iters / 1e3);
   return { iters, perIterSec };

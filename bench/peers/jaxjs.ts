@@ -51,12 +51,15 @@ function build(jax: Jax, c: CaseSpec): Prepared {
     jitted.push(g);
     return g;
   };
-  /** Runs `call` iters times; blocks on the last result so the pass includes all the work. */
+  /**
+   * Runs `call` iters times, waiting for each result: jax-js evaluates lazily, and an array disposed
+   * before it is realised is never computed, which would time nothing.
+   */
   const repeat = (call: () => A): Prepared => ({
     step: async (iters) => {
       for (let i = 0; i < iters; i++) {
         const out = call();
-        if (i === iters - 1) await jax.blockUntilReady(out);
+        await jax.blockUntilReady(out);
         tree.dispose(out);
       }
     },
@@ -99,15 +102,14 @@ function build(jax: Jax, c: CaseSpec): Prepared {
     let t = 0;
     return {
       step: async (iters) => {
-        let l: A = null;
+        let l: A;
         for (let i = 0; i < iters; i++) {
           t++;
           const lrT = (ADAM.lr * Math.sqrt(1 - ADAM.b2 ** t)) / (1 - ADAM.b1 ** t);
-          if (l) l.dispose();
           [ps, ms, vs, l] = stepFn(ps, ms, vs, x.ref, y.ref, np.array(lrT));
+          await jax.blockUntilReady([ps, ms, vs, l]);
+          l.dispose();
         }
-        await jax.blockUntilReady([ps, l]);
-        l.dispose();
       },
       dispose: () => tree.dispose([ps, ms, vs]),
     };

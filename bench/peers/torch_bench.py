@@ -30,16 +30,14 @@ def time_step(step, t):
     for _ in range(t["warmup"]):
         last = time_once(step, 1)
     k = 1
-    last = time_once(step, k)
-    while last < t["minPassMs"] / 2 and k < (1 << 22):
-        k *= 2
+    if t["warmup"] == 0 or last < t["maxCaseMs"] / 4:
         last = time_once(step, k)
+        while last < t["minPassMs"] / 2 and k < (1 << 22):
+            k *= 2
+            last = time_once(step, k)
     per_iter = max(last / k, 1e-6)
     iters = max(1, math.ceil(t["minPassMs"] / per_iter))
-    min_passes = min(3, t["passes"])
-    passes = t["passes"]
-    while passes > min_passes and passes * iters * per_iter > t["maxCaseMs"]:
-        passes -= 1
+    passes = min(t["passes"], max(2, math.floor(t["maxCaseMs"] / (iters * per_iter))))
     return iters, [time_once(step, iters) / iters / 1e3 for _ in range(passes)]
 
 
