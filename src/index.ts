@@ -8,8 +8,13 @@
  */
 import { registerBackend } from "./backends/registry.js";
 import { referenceBackend } from "./backends/reference/index.js";
+import { wasmBackend, wasmSupported } from "./backends/wasm/index.js";
+import { chooseDefaultBackend } from "./backends/defaultBackend.js";
 
+// The first backend registered is the default: wasm where WebAssembly SIMD runs, else the reference.
+if (wasmSupported()) registerBackend(wasmBackend);
 registerBackend(referenceBackend);
+chooseDefaultBackend();
 
 export { Tensor, type NestedArray, type TensorOrNumber } from "./core/tensor.js";
 export { type DType, type TypedArray, DTYPES, isFloat, promoteTypes } from "./core/dtype.js";
@@ -24,6 +29,8 @@ export { stopGradient } from "./transforms/stopGradient.js";
 export { checkGrads, GradCheckError, type CheckGradsOptions, type Mode } from "./testing/checkGrads.js";
 export { setBackend, getBackend, listBackends, registerBackend } from "./backends/registry.js";
 export type { Backend, Aval } from "./backends/backend.js";
+export { memoryInfo, type MemoryInfo } from "./backends/memoryInfo.js";
+export { listWasmKernels } from "./backends/wasm/index.js";
 export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
 export * as losses from "./nn/losses.js";

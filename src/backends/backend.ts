@@ -28,4 +28,35 @@ export interface Backend {
   exec<N extends PrimName>(prim: N, inputs: unknown[], inAvals: Aval[], params: ParamsOf<N>, out: Aval): unknown;
   /** Frees storage now (optional: storage is also freed when unreachable). */
   dispose(storage: unknown): void;
+  /** Optional: how much memory the backend holds (shown by `gn.memoryInfo()`). */
+  memoryInfo?(): Record<string, number>;
+  /**
+   * Optional fused optimizer step: src/optim's `adamLeafUpdate` in one pass over the storages (all of
+   * `dtype` and `size` elements; p and vmax may be null). Returns null to decline, and the caller then
+   * runs the unfused ops. Call it through `fusedAdamLeaf` (src/backends/fused.ts), which checks the tensors.
+   */
+  fusedAdam?(g: unknown, p: unknown | null, m: unknown, v: unknown, vmax: unknown | null, dtype: DType, size: number, c: AdamConstants): FusedAdamResult | null;
+}
+
+/** The numbers of one Adam step (src/optim/adam.ts: AdamStepConstants). */
+export interface AdamConstants {
+  b1: number;
+  b2: number;
+  eps: number;
+  /** m / denom is multiplied by this (-lr / (1 - b1^t)). */
+  stepScale: number;
+  /** sqrt(1 - b2^t). */
+  bc2Sqrt: number;
+  /** L2 weight decay added to the gradient. */
+  l2: number;
+  /** Decoupled weight decay: the update gets -decoupled · p. */
+  decoupled: number;
+}
+
+/** Storages of a fused Adam step's results. */
+export interface FusedAdamResult {
+  update: unknown;
+  m: unknown;
+  v: unknown;
+  vmax: unknown | null;
 }

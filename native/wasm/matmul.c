@@ -1,0 +1,204 @@
+/* Matrix products C = A B (GotoBLAS structure): B is packed in KC x NR column panels, A in MR x KC
+ * row panels, and a register-blocked micro-kernel multiplies one A panel by one B panel. Operands
+ * are read through (row stride, column stride) pairs, so a transposed operand costs nothing extra:
+ * the packing absorbs it. C is dense with leading dimension ldc. `work` is caller-provided scratch
+ * (gemm_work_bytes), one per thread, so threads can run disjoint blocks of C at the same time. */
+#include "common.h"
+
+#define KC 256
+#define MC 96
+#define NC 1024
+
+/* ---------------- float32: 4 x 8 micro-kernel (8 accumulators) ---------------- */
+#define MR32 4
+#define NR32 8
+
+static void pack_a_f32(const f32 *a, int rsa, int csa, int mc, int kc, f32 *pa) {
+  for (int i0 = 0; i0 < mc; i0 += MR32) {
+    int mr = mc - i0 < MR32 ? mc - i0 : MR32;
+    const f32 *src = a + (long)i0 * rsa;
+    if (mr == MR32) {
+      for (int p = 0; p < kc; p++) {
+        const f32 *s = src + (long)p * csa;
+        pa[0] = s[0];
+        pa[1] = s[rsa];
+        pa[2] = s[2 * rsa];
+        pa[3] = s[3 * rsa];
+        pa += MR32;
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        for (int r = 0; r < MR32; r++) pa[r] = r < mr ? src[(long)r * rsa + (long)p * csa] : 0.0f;
+        pa += MR32;
+      }
+    }
+  }
+}
+
+static void pack_b_f32(const f32 *b, int rsb, int csb, int kc, int nc, f32 *pb) {
+  for (int j0 = 0; j0 < nc; j0 += NR32) {
+    int nr = nc - j0 < NR32 ? nc - j0 : NR32;
+    const f32 *src = b + (long)j0 * csb;
+    if (nr == NR32 && csb == 1) {
+      for (int p = 0; p < kc; p++) {
+        const f32 *s = src + (long)p * rsb;
+        wasm_v128_store(pb, wasm_v128_load(s));
+        wasm_v128_store(pb + 4, wasm_v128_load(s + 4));
+        pb += NR32;
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        for (int j = 0; j < NR32; j++) pb[j] = j < nr ? src[(long)p * rsb + (long)j * csb] : 0.0f;
+        pb += NR32;
+      }
+    }
+  }
+}
+
+static void kernel_f32(int kc, const f32 *pa, const f32 *pb, f32 *c, int ldc, int add, int mr, int nr) {
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++) {
+    v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
+    v128_t a0 = wasm_v128_load32_splat(pa), a1 = wasm_v128_load32_splat(pa + 1);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0));
+    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0));
+    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
+    v128_t a2 = wasm_v128_load32_splat(pa + 2), a3 = wasm_v128_load32_splat(pa + 3);
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0));
+    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0));
+    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
+    pa += MR32;
+    pb += NR32;
+  }
+  if (mr == MR32 && nr == NR32) {
+    f32 *r0 = c, *r1 = c + ldc, *r2 = c + 2 * ldc, *r3 = c + 3 * ldc;
+    if (add) {
+      c00 = wasm_f32x4_add(c00, wasm_v128_load(r0)); c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
+      c10 = wasm_f32x4_add(c10, wasm_v128_load(r1)); c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
+      c20 = wasm_f32x4_add(c20, wasm_v128_load(r2)); c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
+      c30 = wasm_f32x4_add(c30, wasm_v128_load(r3)); c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
+    }
+    wasm_v128_store(r0, c00); wasm_v128_store(r0 + 4, c01);
+    wasm_v128_store(r1, c10); wasm_v128_store(r1 + 4, c11);
+    wasm_v128_store(r2, c20); wasm_v128_store(r2 + 4, c21);
+    wasm_v128_store(r3, c30); wasm_v128_store(r3 + 4, c31);
+    return;
+  }
+  f32 tile[MR32 * NR32] __attribute__((aligned(16)));
+  wasm_v128_store(tile + 0, c00); wasm_v128_store(tile + 4, c01);
+  wasm_v128_store(tile + 8, c10); wasm_v128_store(tile + 12, c11);
+  wasm_v128_store(tile + 16, c20); wasm_v128_store(tile + 20, c21);
+  wasm_v128_store(tile + 24, c30); wasm_v128_store(tile + 28, c31);
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < nr; j++) c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + tile[i * NR32 + j] : tile[i * NR32 + j];
+}
+
+EXPORT(gemm_work_bytes) int gemm_work_bytes(void) { return (MC * KC + KC * NC) * 8 + 64; }
+
+EXPORT(gemm_f32) void gemm_f32(const f32 *a, int rsa, int csa, const f32 *b, int rsb, int csb, f32 *c, int ldc, int m, int n, int k, void *work) {
+  f32 *pa = (f32 *)(((uintptr_t)work + 15) & ~(uintptr_t)15);
+  f32 *pb = pa + MC * KC;
+  if (k == 0) {
+    for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 4);
+    return;
+  }
+  for (int jc = 0; jc < n; jc += NC) {
+    int nc = n - jc < NC ? n - jc : NC;
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = k - pc < KC ? k - pc : KC;
+      pack_b_f32(b + (long)pc * rsb + (long)jc * csb, rsb, csb, kc, nc, pb);
+      for (int ic = 0; ic < m; ic += MC) {
+        int mc = m - ic < MC ? m - ic : MC;
+        pack_a_f32(a + (long)ic * rsa + (long)pc * csa, rsa, csa, mc, kc, pa);
+        for (int jr = 0; jr < nc; jr += NR32) {
+          int nr = nc - jr < NR32 ? nc - jr : NR32;
+          for (int ir = 0; ir < mc; ir += MR32) {
+            int mr = mc - ir < MR32 ? mc - ir : MR32;
+            kernel_f32(kc, pa + (long)ir * kc, pb + (long)jr * kc, c + (long)(ic + ir) * ldc + jc + jr, ldc, pc > 0, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* ---------------- float64: 4 x 4 micro-kernel (8 accumulators of 2 lanes) ---------------- */
+#define MR64 4
+#define NR64 4
+
+static void pack_a_f64(const f64 *a, int rsa, int csa, int mc, int kc, f64 *pa) {
+  for (int i0 = 0; i0 < mc; i0 += MR64) {
+    int mr = mc - i0 < MR64 ? mc - i0 : MR64;
+    const f64 *src = a + (long)i0 * rsa;
+    for (int p = 0; p < kc; p++) {
+      for (int r = 0; r < MR64; r++) pa[r] = r < mr ? src[(long)r * rsa + (long)p * csa] : 0.0;
+      pa += MR64;
+    }
+  }
+}
+
+static void pack_b_f64(const f64 *b, int rsb, int csb, int kc, int nc, f64 *pb) {
+  for (int j0 = 0; j0 < nc; j0 += NR64) {
+    int nr = nc - j0 < NR64 ? nc - j0 : NR64;
+    const f64 *src = b + (long)j0 * csb;
+    for (int p = 0; p < kc; p++) {
+      for (int j = 0; j < NR64; j++) pb[j] = j < nr ? src[(long)p * rsb + (long)j * csb] : 0.0;
+      pb += NR64;
+    }
+  }
+}
+
+static void kernel_f64(int kc, const f64 *pa, const f64 *pb, f64 *c, int ldc, int add, int mr, int nr) {
+  v128_t c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++) {
+    v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 2);
+    v128_t a0 = wasm_v128_load64_splat(pa), a1 = wasm_v128_load64_splat(pa + 1);
+    c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(a0, b0));
+    c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(a0, b1));
+    c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(a1, b0));
+    c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(a1, b1));
+    v128_t a2 = wasm_v128_load64_splat(pa + 2), a3 = wasm_v128_load64_splat(pa + 3);
+    c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(a2, b0));
+    c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(a2, b1));
+    c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(a3, b0));
+    c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(a3, b1));
+    pa += MR64;
+    pb += NR64;
+  }
+  f64 tile[MR64 * NR64] __attribute__((aligned(16)));
+  wasm_v128_store(tile + 0, c00); wasm_v128_store(tile + 2, c01);
+  wasm_v128_store(tile + 4, c10); wasm_v128_store(tile + 6, c11);
+  wasm_v128_store(tile + 8, c20); wasm_v128_store(tile + 10, c21);
+  wasm_v128_store(tile + 12, c30); wasm_v128_store(tile + 14, c31);
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < nr; j++) c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + tile[i * NR64 + j] : tile[i * NR64 + j];
+}
+
+EXPORT(gemm_f64) void gemm_f64(const f64 *a, int rsa, int csa, const f64 *b, int rsb, int csb, f64 *c, int ldc, int m, int n, int k, void *work) {
+  f64 *pa = (f64 *)(((uintptr_t)work + 15) & ~(uintptr_t)15);
+  f64 *pb = pa + MC * KC;
+  if (k == 0) {
+    for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 8);
+    return;
+  }
+  for (int jc = 0; jc < n; jc += NC) {
+    int nc = n - jc < NC ? n - jc : NC;
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = k - pc < KC ? k - pc : KC;
+      pack_b_f64(b + (long)pc * rsb + (long)jc * csb, rsb, csb, kc, nc, pb);
+      for (int ic = 0; ic < m; ic += MC) {
+        int mc = m - ic < MC ? m - ic : MC;
+        pack_a_f64(a + (long)ic * rsa + (long)pc * csa, rsa, csa, mc, kc, pa);
+        for (int jr = 0; jr < nc; jr += NR64) {
+          int nr = nc - jr < NR64 ? nc - jr : NR64;
+          for (int ir = 0; ir < mc; ir += MR64) {
+            int mr = mc - ir < MR64 ? mc - ir : MR64;
+            kernel_f64(kc, pa + (long)ir * kc, pb + (long)jr * kc, c + (long)(ic + ir) * ldc + jc + jr, ldc, pc > 0, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}

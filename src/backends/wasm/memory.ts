@@ -1,0 +1,233 @@
+/**
+ * The wasm backend's heap: an allocator over one WebAssembly.Memory, and the storage objects that
+ * tensors hold.
+ *
+ * - Blocks come in size classes (16-byte steps up to 4 KiB, then 8 steps per power of two), each
+ *   with a free list, so a training loop that allocates the same shapes every step reuses the same
+ *   blocks and the heap stays flat. When the bump region is exhausted, the free lists are first
+ *   coalesced (adjacent free blocks merged, the top trimmed); only then does the memory grow.
+ * - A `HeapBuf` is the storage of a tensor that lives in the heap. It is freed (a) at once by
+ *   `dispose()` when no other tensor shares it (`refs` counts the tensors created on it: a reshape
+ *   shares its input's storage), or (b) by a FinalizationRegistry when it becomes unreachable.
+ *   Registration costs a few hundred ns in V8, which is why small tensors do not live here (see
+ *   index.ts: they stay ordinary typed arrays, collected by the garbage collector).
+ * - After `memory.grow` the typed-array views are replaced (a non-shared buffer is detached), so
+ *   code must read `heap.f32` etc. after any allocation, never keep a view across one.
+ */
+import { ValueError } from "../../core/errors.js";
+import type { WasmMemory } from "./runtime.js";
+
+const ALIGN = 16;
+const PAGE = 65536;
+const SMALL_CLASSES = 256; // classes 0..255: sizes 16, 32, ..., 4096
+const SUBSTEPS = 8;
+
+/** Size class of a byte count (>= 1). */
+export function classOf(bytes: number): number {
+  if (bytes <= SMALL_CLASSES * ALIGN) return ((bytes + ALIGN - 1) >>> 4) - 1;
+  // Above 4 KiB: 2^e * (1 + s / 8) for s = 1..8; e >= 12.
+  const e = 31 - Math.clz32(bytes - 1); // 2^e < bytes <= 2^(e+1)
+  const s = Math.ceil(((bytes - 2 ** e) * SUBSTEPS) / 2 ** e); // 1..8
+  return SMALL_CLASSES + (e - 12) * SUBSTEPS + (s - 1);
+}
+
+/** Bytes of a size class (>= every byte count that maps to it). */
+export function classSize(cls: number): number {
+  if (cls < SMALL_CLASSES) return (cls + 1) * ALIGN;
+  const k = cls - SMALL_CLASSES;
+  const e = 12 + Math.floor(k / SUBSTEPS);
+  const s = (k % SUBSTEPS) + 1;
+  return 2 ** e + (2 ** e * s) / SUBSTEPS;
+}
+
+/** The largest class whose size is <= bytes (for re-filing coalesced runs), or -1. */
+function floorClass(bytes: number): number {
+  let c = classOf(bytes);
+  while (c >= 0 && classSize(c) > bytes) c--;
+  return c;
+}
+
+/** What a FinalizationRegistry holds for a HeapBuf: the block to free (ptr -1 once freed). */
+interface Cell {
+  ptr: number;
+  cls: number;
+}
+
+/** Storage of a tensor in the wasm heap. */
+export class HeapBuf {
+  /** Byte offset in the heap (16-byte aligned); -1 once freed. */
+  ptr: number;
+  /** Tensors created on this storage that have not been disposed. */
+  refs = 1;
+  readonly cell: Cell;
+  constructor(ptr: number, cls: number) {
+    this.ptr = ptr;
+    this.cell = { ptr, cls };
+  }
+}
+
+export interface HeapStats {
+  /** Bytes held by live blocks (size classes rounded up). */
+  bytesInUse: number;
+  /** Live blocks. */
+  blocks: number;
+  /** The WebAssembly.Memory's size. */
+  memoryBytes: number;
+  /** The highest bytesInUse so far. */
+  peakBytesInUse: number;
+  /** Blocks freed by the FinalizationRegistry (tensors collected without dispose). */
+  collected: number;
+  /** Blocks freed by dispose() or by a transform releasing its intermediates. */
+  disposed: number;
+}
+
+export class Heap {
+  readonly memory: WasmMemory;
+  u8!: Uint8Array;
+  i32!: Int32Array;
+  f32!: Float32Array;
+  f64!: Float64Array;
+  private top: number;
+  private readonly base: number;
+  private readonly free: number[][] = [];
+  private readonly maxBytes: number;
+  private inUse = 0;
+  private blocks = 0;
+  private peak = 0;
+  private collected = 0;
+  private disposed = 0;
+  private readonly registry: FinalizationRegistry<Cell>;
+
+  constructor(memory: WasmMemory, base: number, maxBytes: number) {
+    this.memory = memory;
+    this.base = Math.ceil(base / ALIGN) * ALIGN;
+    this.top = this.base;
+    this.maxBytes = maxBytes;
+    this.refresh();
+    this.registry = new FinalizationRegistry((cell: Cell) => {
+      if (cell.ptr < 0) return;
+      this.collected++;
+      this.release(cell.ptr, cell.cls);
+      cell.ptr = -1;
+    });
+  }
+
+  /** Re-creates the views after the memory grew. */
+  refresh(): void {
+    const b = this.memory.buffer;
+    this.u8 = new Uint8Array(b);
+    this.i32 = new Int32Array(b);
+    this.f32 = new Float32Array(b);
+    this.f64 = new Float64Array(b);
+  }
+
+  /** Allocates a raw block of at least `bytes` (>= 1); returns [ptr, class]. Not tracked by the GC. */
+  allocRaw(bytes: number): number {
+    const cls = classOf(bytes < 1 ? 1 : bytes);
+    const list = this.free[cls];
+    let ptr: number;
+    if (list !== undefined && list.length > 0) ptr = list.pop()!;
+    else ptr = this.carve(classSize(cls));
+    const size = classSize(cls);
+    this.inUse += size;
+    this.blocks++;
+    if (this.inUse > this.peak) this.peak = this.inUse;
+    return ptr;
+  }
+
+  /** Frees a block from allocRaw (give the same byte count). */
+  freeRaw(ptr: number, bytes: number): void {
+    this.release(ptr, classOf(bytes < 1 ? 1 : bytes));
+  }
+
+  /** A tensor storage of at least `bytes`, freed when unreachable or disposed. */
+  allocBuf(bytes: number): HeapBuf {
+    const cls = classOf(bytes < 1 ? 1 : bytes);
+    const ptr = this.allocRaw(bytes);
+    const buf = new HeapBuf(ptr, cls);
+    this.registry.register(buf, buf.cell);
+    return buf;
+  }
+
+  /** Drops one tensor's claim on `buf`; frees the block when none is left. */
+  disposeBuf(buf: HeapBuf): void {
+    if (buf.ptr < 0 || --buf.refs > 0) return;
+    this.disposed++;
+    this.release(buf.ptr, buf.cell.cls);
+    buf.ptr = -1;
+    buf.cell.ptr = -1;
+  }
+
+  stats(): HeapStats {
+    return { bytesInUse: this.inUse, blocks: this.blocks, memoryBytes: this.memory.buffer.byteLength, peakBytesInUse: this.peak, collected: this.collected, disposed: this.disposed };
+  }
+
+  private release(ptr: number, cls: number): void {
+    (this.free[cls] ??= []).push(ptr);
+    this.inUse -= classSize(cls);
+    this.blocks--;
+  }
+
+  /** Takes `size` bytes from the top, coalescing the free lists or growing the memory when needed. */
+  private carve(size: number): number {
+    if (this.top + size > this.memory.buffer.byteLength) {
+      this.coalesce();
+      // Coalescing may have re-filed a block of exactly this class.
+      const cls = classOf(size);
+      const list = this.free[cls];
+      if (list !== undefined && list.length > 0) return list.pop()!;
+      if (this.top + size > this.memory.buffer.byteLength) this.grow(this.top + size);
+    }
+    const ptr = this.top;
+    this.top += size;
+    return ptr;
+  }
+
+  private grow(needed: number): void {
+    if (needed > this.maxBytes)
+      throw new ValueError(`wasm backend: out of memory: ${needed} bytes needed, the WebAssembly memory is limited to ${this.maxBytes} bytes. Dispose tensors you no longer need, or use gn.setBackend("reference")`);
+    const have = this.memory.buffer.byteLength;
+    // Grow by at least half again, so that a growing workload grows the memory O(log n) times.
+    const want = Math.min(this.maxBytes, Math.max(needed, have + (have >>> 1)));
+    this.memory.grow(Math.ceil((want - have) / PAGE));
+    this.refresh();
+  }
+
+  /** Merges adjacent free blocks, trims the top, and re-files the remaining runs by size. */
+  private coalesce(): void {
+    const runs: number[] = []; // flat [ptr, size] pairs
+    for (let c = 0; c < this.free.length; c++) {
+      const list = this.free[c];
+      if (list === undefined || list.length === 0) continue;
+      const size = classSize(c);
+      for (const p of list) runs.push(p, size);
+      list.length = 0;
+    }
+    if (runs.length === 0) return;
+    const order = Array.from({ length: runs.length / 2 }, (_, i) => i).sort((a, b) => runs[2 * a] - runs[2 * b]);
+    const merged: number[] = [];
+    for (const i of order) {
+      const p = runs[2 * i];
+      const s = runs[2 * i + 1];
+      const n = merged.length;
+      if (n > 0 && merged[n - 2] + merged[n - 1] === p) merged[n - 1] += s;
+      else merged.push(p, s);
+    }
+    let n = merged.length;
+    if (n > 0 && merged[n - 2] + merged[n - 1] === this.top) {
+      this.top = merged[n - 2];
+      n -= 2;
+    }
+    for (let i = 0; i < n; i += 2) {
+      let p = merged[i];
+      let left = merged[i + 1];
+      while (left >= ALIGN) {
+        const c = floorClass(left);
+        const s = classSize(c);
+        (this.free[c] ??= []).push(p);
+        p += s;
+        left -= s;
+      }
+    }
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The wasm backend against the reference backend: every primitive's samples in float64 and float32,
+ * with small tensors (typed arrays) and with every tensor in the wasm heap; larger shapes that reach
+ * the SIMD tails and the GEMM blocking; float32 special values; the allocator; memory release.
+ */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import * as gn from "../src/index.js";
+import { prims, type PrimName } from "../src/ops/prims/index.js";
+import { bind } from "../src/engine/trace.js";
+import type { Primitive, Sample } from "../src/engine/primitive.js";
+import { sampleInputs } from "../src/testing/samples.js";
+import { setSmallTensorBytes } from "../src/backends/wasm/context.js";
+import { classOf, classSize } from "../src/backends/wasm/memory.js";
+import { listWasmKernels } from "../src/backends/wasm/index.js";
+import { fusedAdamLeaf } from "../src/backends/fused.js";
+
+/** Tolerances of wasm against the reference: float64 differs only by summation order; float32 by ~2 ulp (SIMD exp/log/tanh) and order. */
+function tol(dtype: gn.DType): { rtol: number; atol: number } {
+  return dtype === "float32" ? { rtol: 3e-6, atol: 1e-6 } : dtype === "float64" ? { rtol: 1e-12, atol: 1e-14 } : { rtol: 0, atol: 0 };
+}
+
+function assertAgree(got: ArrayLike<number>, want: ArrayLike<number>, dtype: gn.DType, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  const { rtol, atol } = tol(dtype);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i];
+    const w = want[i];
+    if (Number.isNaN(w)) assert.ok(Number.isNaN(g), `${what}[${i}]: wasm ${g}, reference NaN`);
+    else if (!Number.isFinite(w)) assert.equal(g, w, `${what}[${i}]`);
+    else assert.ok(Math.abs(g - w) <= atol + rtol * Math.abs(w), `${what}[${i}]: wasm ${g}, reference ${w} (rtol ${rtol}, atol ${atol})`);
+  }
+}
+
+function on(backend: string, t: gn.Tensor): gn.Tensor {
+  gn.setBackend(backend);
+  return gn.tensor(t);
+}
+
+function withBackend<T>(name: string, f: () => T): T {
+  gn.setBackend(name);
+  try {
+    return f();
+  } finally {
+    gn.setBackend("reference");
+  }
+}
+
+/** Runs prim on the reference and the wasm backend (inputs copied to each) and compares. */
+function compare(name: PrimName, inputs: gn.Tensor[], params: unknown, what: string): void {
+  const ref = withBackend("reference", () => bind(name, inputs.map((t) => on("reference", t)), params as never));
+  const got = withBackend("wasm", () => bind(name, inputs.map((t) => on("wasm", t)), params as never));
+  assert.deepEqual(got.shape, ref.shape, `${what}: shape`);
+  assert.equal(got.dtype, ref.dtype, `${what}: dtype`);
+  assertAgree(withBackend("wasm", () => got.toTypedArray()), ref.toTypedArray(), ref.dtype, what);
+}
+
+function asFloat32(t: gn.Tensor): gn.Tensor {
+  return t.dtype === "float64" ? withBackend("reference", () => t.astype("float32")) : t;
+}
+
+describe("every primitive's samples agree with the reference backend", () => {
+  for (const [label, threshold] of [["small tensors as typed arrays", 1024], ["every tensor in the wasm heap", -1]] as const) {
+    for (const name of Object.keys(prims).sort() as PrimName[]) {
+      test(`${name} (${label})`, () => {
+        const old = setSmallTensorBytes(threshold);
+        try {
+          (prims[name] as Primitive<unknown>).samples.forEach((sample: Sample<unknown>, i) => {
+            const inputs = withBackend("reference", () => sampleInputs(name, i, sample));
+            compare(name, inputs, sample.params, `${name} sample ${i} float64`);
+            if (inputs.some((t) => t.dtype === "float64")) compare(name, inputs.map(asFloat32), sample.params, `${name} sample ${i} float32`);
+          });
+        } finally {
+          setSmallTensorBytes(old);
+        }
+      });
+    }
+  }
+});
+
+function rand(shape: number[], dtype: gn.DType = "float32", seed = 1, lo = -2, hi = 2): gn.Tensor {
+  return withBackend("reference", () => gn.random.uniform(gn.random.key(seed), shape, { dtype, minval: lo, maxval: hi } as never));
+}
+
+describe("larger shapes (SIMD tails, blocking, broadcasting)", () => {
+  test("matmul across the GEMM block sizes, float32 and float64, batched", () => {
+    for (const dtype of ["float32", "float64"] as const)
+      for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [97, 300, 130], [4, 257, 9], [130, 20, 1030]]) {
+        compare("matmul", [rand([m, k], dtype, m), rand([k, n], dtype, n)], {}, `matmul ${m}x${k}x${n} ${dtype}`);
+      }
+    compare("matmul", [rand([3, 17, 33]), rand([3, 33, 19], "float32", 2)], {}, "batched matmul");
+  });
+  test("binary ops with every broadcasting pattern", () => {
+    const shapes: [number[], number[]][] = [[[1001], [1001]], [[37, 41], [41]], [[37, 41], [37, 1]], [[5, 1, 7], [1, 6, 1]], [[], [300]], [[300], []], [[2, 3, 4, 5], [3, 1, 5]]];
+    for (const dtype of ["float32", "float64"] as const)
+      for (const [sa, sb] of shapes)
+        for (const op of ["add", "sub", "mul", "div", "maximum", "minimum", "less", "equal"] as PrimName[])
+          compare(op, [rand(sa, dtype, 3), rand(sb, dtype, 4, 0.5, 2)], {}, `${op} [${sa}] [${sb}] ${dtype}`);
+  });
+  test("unary maps over long vectors", () => {
+    for (const dtype of ["float32", "float64"] as const)
+      for (const op of ["neg", "abs", "sqrt", "reciprocal", "relu", "exp", "log", "log1p", "expm1", "tanh", "sigmoid", "softplus", "floor", "ceil", "round", "sign", "sin", "erf"] as PrimName[]) {
+        const positive = ["sqrt", "log", "reciprocal"].includes(op);
+        compare(op, [rand([1027], dtype, 5, positive ? 0.01 : -10, 10)], {}, `${op} ${dtype}`);
+      }
+  });
+  test("reductions over every axis combination of a 3-d tensor", () => {
+    const axesList = [[], [0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]];
+    for (const dtype of ["float32", "float64"] as const)
+      for (const op of ["sum", "max", "min", "prod"] as PrimName[])
+        for (const axes of axesList) compare(op, [rand([13, 7, 33], dtype, 6, 0.5, 1.5)], { axes, keepdims: false }, `${op} axes [${axes}] ${dtype}`);
+  });
+  test("movement: transpose, broadcast, slice, pad, concat, flip", () => {
+    for (const dtype of ["float32", "float64", "int32", "bool"] as const) {
+      const x = withBackend("reference", () => rand([6, 35, 17], "float32", 7).mul(3).astype(dtype));
+      compare("transpose", [x], { perm: [0, 2, 1] }, `transpose last two ${dtype}`);
+      compare("transpose", [x], { perm: [2, 0, 1] }, `transpose 2,0,1 ${dtype}`);
+      compare("broadcastTo", [x], { shape: [2, 6, 35, 17] }, `broadcast ${dtype}`);
+      compare("slice", [x], { begin: [1, 2, 3], step: [2, 3, 1], size: [3, 11, 14] }, `slice ${dtype}`);
+      compare("pad", [x], { lo: [1, 0, 2], hi: [0, 3, 1], interior: [0, 1, 0], value: 1 }, `pad ${dtype}`);
+      compare("concat", [x, x], { axis: 1 }, `concat ${dtype}`);
+      compare("flip", [x], { axes: [0, 2] }, `flip ${dtype}`);
+      compare("cast", [x], { dtype: "float32" }, `cast ${dtype}`);
+    }
+  });
+});
+
+test("float32 special values match the reference (NaN, infinities, signed zeros, subnormals, extremes)", () => {
+  const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 1e-40, 1.17549435e-38, 1e-30, 0.5, 1, -1, 88.7, 89, -87.3, -103, -104, 1e30, 3.4e38, -3.4e38, 20, -20, 0.625, -0.625, 1e-8, -1e-8];
+  const x = withBackend("reference", () => gn.tensor(specials, { dtype: "float32" }));
+  for (const op of ["exp", "log", "log1p", "expm1", "tanh", "sigmoid", "softplus", "sqrt", "relu", "sign", "abs", "reciprocal", "round"] as PrimName[]) {
+    const ref = withBackend("reference", () => bind(op, [x], {} as never).toTypedArray());
+    const got = withBackend("wasm", () => bind(op, [on("wasm", x)], {} as never).toTypedArray());
+    for (let i = 0; i < specials.length; i++) {
+      const w = ref[i];
+      const g = got[i];
+      const what = `${op}(${specials[i]}): wasm ${g}, reference ${w}`;
+      if (Number.isNaN(w)) assert.ok(Number.isNaN(g), what);
+      else if (!Number.isFinite(w) || w === 0) assert.equal(g, w, what);
+      else if (Math.abs(w) < 1.2e-38) assert.ok(Math.abs(g - w) <= 2e-44, what); // subnormal results: absolute
+      else assert.ok(Math.abs(g - w) <= 3e-7 * Math.abs(w), what);
+    }
+  }
+});
+
+describe("allocator", () => {
+  test("size classes cover every size with bounded waste", () => {
+    for (let b = 1; b < 1 << 22; b = Math.ceil(b * 1.37) + 1) {
+      const c = classOf(b);
+      assert.ok(classSize(c) >= b, `class ${c} of ${b} bytes holds ${classSize(c)}`);
+      assert.ok(c === 0 || classSize(c - 1) < b, `${b} bytes: a smaller class would do`);
+      assert.ok(classSize(c) <= Math.max(16, b * 1.126 + 16), `${b} bytes waste too much in class ${c}`);
+      assert.equal(classSize(c) % 16, 0);
+    }
+  });
+  test("dispose frees at once; a reshape shares storage and keeps it alive", () => {
+    withBackend("wasm", () => {
+      const before = gn.memoryInfo().bytesInUse as number;
+      const x = gn.ones([512, 64]);
+      const y = x.reshape([64, 512]);
+      const during = gn.memoryInfo().bytesInUse as number;
+      assert.ok(during >= before + 512 * 64 * 4);
+      x.dispose();
+      assert.equal(y.sum().item(), 512 * 64, "the reshaped tensor still reads its values");
+      assert.equal(gn.memoryInfo().bytesInUse, during, "shared storage is not freed while a tensor uses it");
+      y.dispose();
+      assert.equal(gn.memoryInfo().bytesInUse, before);
+      assert.throws(() => y.toArray(), /disposed/);
+    });
+  });
+  test("the memory grows and views follow; dispose returns the block", () => {
+    withBackend("wasm", () => {
+      const before = gn.memoryInfo().bytesInUse as number;
+      const big = gn.ones([6_000_000]); // 24 MB: more than the initial 16 MiB memory
+      assert.equal(big.sum().item(), 6_000_000);
+      assert.ok((gn.memoryInfo().memoryBytes as number) >= 24e6);
+      big.dispose();
+      assert.equal(gn.memoryInfo().bytesInUse, before);
+    });
+  });
+});
+
+test("every primitive has a wasm entry: native, or a listed fallback with its reason", () => {
+  const { native, fallback } = listWasmKernels();
+  assert.equal(native.length + fallback.length, Object.keys(prims).length);
+  for (const f of fallback) assert.ok(f.reason.length > 10, `${f.prim} needs a reason`);
+  for (const hot of ["add", "mul", "exp", "sum", "max", "matmul", "transpose", "broadcastTo", "where", "cast"]) assert.ok(native.includes(hot as PrimName), hot);
+});
+
+test("fused Adam step equals the unfused ops (float32 and float64, with L2, decoupled decay and AMSGrad)", () => {
+  for (const dtype of ["float32", "float64"] as const)
+    for (const n of [5, 3000]) {
+      withBackend("wasm", () => {
+        const g = on("wasm", rand([n], dtype, 11));
+        const p = on("wasm", rand([n], dtype, 12));
+        const m = on("wasm", rand([n], dtype, 13));
+        const v = on("wasm", rand([n], dtype, 14, 0, 1));
+        const vmax = on("wasm", rand([n], dtype, 15, 0, 1));
+        const c = { b1: 0.9, b2: 0.999, eps: 1e-8, stepScale: -1e-3 / (1 - 0.9 ** 3), bc2Sqrt: Math.sqrt(1 - 0.999 ** 3), l2: 0.01, decoupled: 0.002 };
+        const fused = fusedAdamLeaf(g, p, m, v, vmax, c);
+        assert.ok(fused !== null);
+        // The same math as src/optim's adamLeafUpdate, op by op.
+        const gg = g.add(p.mul(c.l2));
+        const m1 = m.mul(c.b1).add(gg.mul(1 - c.b1));
+        const v1 = v.mul(c.b2).add(gg.mul(gg).mul(1 - c.b2));
+        const vm1 = gn.maximum(vmax, v1);
+        const u = m1.div(vm1.sqrt().div(c.bc2Sqrt).add(c.eps)).mul(c.stepScale).sub(p.mul(c.decoupled));
+        const want = [u, m1, v1, vm1];
+        fused.forEach((t, i) => assertAgree(t!.toTypedArray(), want[i].toTypedArray(), dtype === "float32" ? "float32" : "float64", `adam ${dtype} n=${n} output ${i}`));
+      });
+    }
+});
