@@ -23,6 +23,7 @@ import { reduceEntries } from "./kernels/reduce.js";
 import { movementEntries } from "./kernels/movement.js";
 import { matmulEntries } from "./kernels/matmul.js";
 import { indexingEntries } from "./kernels/indexing.js";
+import { convEntries } from "./kernels/conv.js";
 import { fusedAdam } from "./kernels/optim.js";
 
 /** One entry per primitive: a new primitive without one does not compile. */
@@ -32,6 +33,7 @@ const entries: { [N in PrimName]: Entry<ParamsOf<N>> } = {
   ...movementEntries,
   ...indexingEntries,
   ...matmulEntries,
+  ...convEntries,
 };
 
 let ctx: Ctx | null = null;
