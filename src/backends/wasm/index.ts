@@ -24,6 +24,7 @@ import { movementEntries } from "./kernels/movement.js";
 import { matmulEntries } from "./kernels/matmul.js";
 import { indexingEntries } from "./kernels/indexing.js";
 import { convEntries } from "./kernels/conv.js";
+import { linalgEntries } from "./kernels/linalg.js";
 import { fusedAdam } from "./kernels/optim.js";
 
 /** One entry per primitive: a new primitive without one does not compile. */
@@ -34,6 +35,7 @@ const entries: { [N in PrimName]: Entry<ParamsOf<N>> } = {
   ...indexingEntries,
   ...matmulEntries,
   ...convEntries,
+  ...linalgEntries,
 };
 
 let ctx: Ctx | null = null;
