@@ -35,3 +35,4 @@ export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
 export * as losses from "./nn/losses.js";
 export * as io from "./io/index.js";
+export * as metrics from "./nn/metrics.js";
