@@ -36,3 +36,4 @@ export * as nn from "./nn/index.js";
 export * as losses from "./nn/losses.js";
 export * as io from "./io/index.js";
 export * as metrics from "./nn/metrics.js";
+export * as audit from "./analysis/index.js";
