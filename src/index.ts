@@ -37,3 +37,4 @@ export * as losses from "./nn/losses.js";
 export * as io from "./io/index.js";
 export * as metrics from "./nn/metrics.js";
 export * as audit from "./analysis/index.js";
+export * as data from "./data/index.js";
