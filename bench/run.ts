@@ -56,6 +56,10 @@ function machine(): Record<string, string | number> {
   return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus.length, cpuModel: cpus[0]?.model ?? "unknown", memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
 }
 
+/**
+ * Runs the selected cases on every engine (gradnav backends first, then peers) and returns the report.
+ * @example const report = await runBench({ scale: "quick", only: "W4", peers: ["none"] });
+ */
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const log = o.log ?? (() => {});
   const timing: TimingOptions = { ...TIMING[o.scale], ...o.timing };

@@ -14,6 +14,7 @@ import { importOptional } from "./optional.js";
 type Jax = any;
 type A = any;
 
+/** Loads jax-js and starts its wasm device; returns the jax-js/wasm engine. */
 export async function load(): Promise<Engine[]> {
   const jax: Jax = await importOptional("@jax-js/jax");
   // Node has no WebGPU (and Node 20 no `navigator`): start the wasm device only.

@@ -15,6 +15,7 @@ import { importOptional } from "./optional.js";
 type Tf = any;
 type T = any;
 
+/** Loads TF.js and registers its wasm files; returns the tfjs/cpu and tfjs/wasm engines. */
 export async function load(): Promise<Engine[]> {
   const tf: Tf = await importOptional("@tensorflow/tfjs");
   const wasm = await importOptional("@tensorflow/tfjs-backend-wasm");

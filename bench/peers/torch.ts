@@ -25,6 +25,7 @@ function scriptPath(): string {
   return found;
 }
 
+/** Probes the system Python for torch; returns the torch/cpu engine, or throws Unavailable saying what to install. */
 export async function load(): Promise<Engine[]> {
   const py = python();
   const script = scriptPath();

@@ -16,6 +16,7 @@ export function cnnLayout(p: CnnParams): { shapes: number[][]; fans: number[] } 
   return { shapes: [[c1, 1, 3, 3], [c1], [c2, c1, 3, 3], [c2], [feat, p.classes], [p.classes]], fans: [9, 0, 9 * c1, 0, feat, 0] };
 }
 
+/** Builds W3 on the current backend: one Adam training step per iteration on a fixed synthetic batch. */
 export function cnn(p: CnnParams): Prepared {
   const { shapes, fans } = cnnLayout(p);
   let params = shapes.map((s, i) => (fans[i] ? gn.tensor(heNormal(200 + i, s.reduce((a, b) => a * b, 1), fans[i]), { shape: s }) : gn.zeros(s)));

@@ -4,6 +4,7 @@ import type { ElementwiseParams } from "../cases.js";
 import { uniforms } from "../data.js";
 import type { Prepared } from "../engine.js";
 
+/** Builds one elementwise case: `op` on two fixed uniform(-2, 2) vectors per iteration. */
 export function elementwise(p: ElementwiseParams): Prepared {
   const x = gn.tensor(uniforms(1, p.n, -2, 2));
   const y = gn.tensor(uniforms(2, p.n, -2, 2));

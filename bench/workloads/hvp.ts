@@ -7,6 +7,7 @@ import type { HvpParams } from "../cases.js";
 import { logregData } from "../data.js";
 import type { Prepared } from "../engine.js";
 
+/** Builds W4 on the current backend: one HVP at fixed w along fixed v per iteration. */
 export function hvp(p: HvpParams): Prepared {
   const d = logregData(p.rows, p.cols);
   const X = gn.tensor(d.X, { shape: [p.rows, p.cols] });

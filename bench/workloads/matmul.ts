@@ -4,6 +4,7 @@ import type { MatmulParams } from "../cases.js";
 import { normals } from "../data.js";
 import type { Prepared } from "../engine.js";
 
+/** Builds W1 at size n on the current backend. */
 export function matmul(p: MatmulParams): Prepared {
   const a = gn.tensor(normals(11, p.n * p.n), { shape: [p.n, p.n] });
   const b = gn.tensor(normals(12, p.n * p.n), { shape: [p.n, p.n] });

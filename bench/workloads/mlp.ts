@@ -30,6 +30,7 @@ export function crossEntropy(logits: gn.Tensor, y: gn.Tensor): gn.Tensor {
   return gn.takeAlongAxis(gn.logSoftmax(logits, -1), y, 1).mean().neg();
 }
 
+/** Builds M.mlpGrad (train false: valueAndGrad only) or W2 (train true: valueAndGrad then Adam). */
 export function mlp(p: MlpParams): Prepared {
   const batch = p.batch;
   const x = gn.tensor(normals(7, batch * p.sizes[0]), { shape: [batch, p.sizes[0]] });

@@ -4,6 +4,7 @@ import type { TinyParams } from "../cases.js";
 import { normals } from "../data.js";
 import type { Prepared } from "../engine.js";
 
+/** Builds one W5 case: add on n elements or an n x n matmul per iteration. */
 export function tiny(p: TinyParams): Prepared {
   const shape = p.op === "add" ? [p.n] : [p.n, p.n];
   const size = shape.reduce((a, b) => a * b, 1);
