@@ -187,6 +187,9 @@ export function counterfactual(model: Model, x: Tensor, space: FeatureSpace, opt
   for (let r = 0; r < rounds; r++) {
     const costBefore = bestCost;
     const xr = Float64Array.from(x0);
+    // A round ends early once it has found a flip and 50 more steps bring no cheaper one, or when it stalls.
+    let lastGain = 0;
+    let prevCheck = Float64Array.from(xr);
     for (let s = 0; s < steps; s++) {
       const g = grad0(hingeGrad(toTensor(xr)));
       for (let j = 0; j < f; j++) {
@@ -198,7 +201,16 @@ export function counterfactual(model: Model, x: Tensor, space: FeatureSpace, opt
         xr[j] = Math.min(Math.max(x0[j] + d, col.lo), col.hi);
       }
       projectGroups(xr, x0, cols, space);
-      if (s % 10 === 9 || s === steps - 1) consider(xr);
+      if (s % 10 === 9 || s === steps - 1) {
+        const had = bestCost;
+        consider(xr);
+        if (bestCost < had) lastGain = s;
+        if (bestCost < costBefore && s - lastGain >= 50) break;
+        let moved = 0;
+        for (let j = 0; j < f; j++) moved = Math.max(moved, Math.abs(xr[j] - prevCheck[j]));
+        if (moved < 1e-12) break;
+        prevCheck = Float64Array.from(xr);
+      }
     }
     if (bestCost < costBefore) {
       hi = c;

@@ -186,8 +186,9 @@ export function localLipschitz(model: Model, x: Tensor, opts: LocalLipschitzOpti
   } else if (of === "target" && !isSingleScore(out0) && (target === undefined || target === "predicted")) target = decisions(out0, opts).map((c) => Math.max(c, 0));
   else if (of !== "target" && of !== "output") throw new ValueError(`${op}: unknown of ${JSON.stringify(of)} (use output, margin or target)`);
   const dual = norm === 2 ? 2 : 1;
+  const baseKey = opts.key ?? random.key(0);
   const rate = (pt: Tensor, k: number): Float64Array => {
-    if (of === "output") return jacobianSpectralNorm(model, pt, { iterations: opts.iterations ?? 30, key: random.foldIn(random.key(1), k) }).norms;
+    if (of === "output") return jacobianSpectralNorm(model, pt, { iterations: opts.iterations ?? 30, key: random.foldIn(baseKey, 0x5eed + k) }).norms;
     const scalarFn = (xx: Tensor) => {
       const out = callModel(op, model, xx);
       return (of === "margin" ? classMargin(out, cls!, opts) : targetScores(op, out, target)).sum();
@@ -196,7 +197,7 @@ export function localLipschitz(model: Model, x: Tensor, opts: LocalLipschitzOpti
   };
   const atSample = rate(xs, 0);
   const lipschitz = Float64Array.from(atSample);
-  const keys = random.split(opts.key ?? random.key(0), Math.max(samples, 1));
+  const keys = random.split(baseKey, Math.max(samples, 1));
   for (let s = 0; s < samples; s++) {
     const r = rate(ops.add(xs, sampleBall(keys[s], x, radius, norm)), s + 1);
     for (let i = 0; i < n; i++) lipschitz[i] = Number.isNaN(r[i]) || Number.isNaN(lipschitz[i]) ? NaN : Math.max(lipschitz[i], r[i]);
