@@ -140,6 +140,35 @@ test("global feature-sensitivity ranking of a logistic model follows |w| on unit
   assert.throws(() => gn.audit.featureSensitivity(logistic, gn.ones([2, 2, 2], f64)), gn.ShapeError);
 });
 
+test("image models: attributions, Jacobian norms and attacks work on [N, C, H, W] inputs through conv and pooling", () => {
+  const [kc, kd] = gn.random.split(gn.random.key(40));
+  const filt = gn.random.normal(kc, [2, 1, 3, 3], { dtype: "float64" });
+  const dense = gn.random.normal(kd, [8, 3], { dtype: "float64" });
+  const cnn: gn.audit.Model = (x) => gn.matmul(gn.maxPool2d(gn.tanh(gn.conv2d(x, filt, { padding: "same" })), { kernelSize: 3 }).reshape([-1, 8]), dense);
+  const x = gn.random.uniform(gn.random.key(41), [2, 1, 6, 6], { dtype: "float64" });
+  const s = gn.audit.saliency(cnn, x, { target: 1 });
+  assert.deepEqual(s.shape, [2, 1, 6, 6]);
+  // The saliency of sample 0 is the gradient of its own logit only.
+  const one = gn.grad((v: gn.Tensor) => cnn(v).slice([0, 1], [1, 2]).sum())(gn.slice(x, [0], [1]));
+  assertAllClose(arr(s).slice(0, 36), arr(one), 1e-12);
+  const ig = gn.audit.integratedGradients(cnn, x, { steps: 48, target: 1 });
+  const scale = Math.max(...Array.from(ig.output, (v, i) => Math.abs(v - ig.baselineOutput[i])));
+  assert.ok(ig.maxAbsGap < 0.05 * scale, `gap ${ig.maxAbsGap} vs output change ${scale}`);
+  const oc = gn.audit.occlusion(cnn, x, { window: [1, 2, 2], target: 1 });
+  assert.deepEqual(oc.shape, [2, 1, 6, 6]);
+  const sn = gn.audit.jacobianSpectralNorm(cnn, x, { iterations: 300, tol: 1e-10 });
+  const J = gn.audit.inputJacobian(cnn, x);
+  assert.deepEqual(J.shape, [2, 3, 1, 6, 6]);
+  // ‖J‖₂ is at least the norm of any row and at most the Frobenius norm.
+  (J.toArray() as number[][][][][]).forEach((Ji, i) => {
+    const rows = Ji.map((r) => Math.hypot(...r.flat(2)));
+    assert.ok(sn.norms[i] >= Math.max(...rows) - 1e-9 && sn.norms[i] <= Math.hypot(...rows) + 1e-9);
+  });
+  const y = gn.audit.predict(cnn, x);
+  const r = gn.audit.pgd(cnn, x, y, { epsilon: 0.05, bounds: [0, 1], steps: 3 });
+  assert.ok(Math.max(...arr(r.xAdv.sub(x)).map(Math.abs)) <= 0.05 + 1e-12);
+});
+
 // ---------- robustness ----------
 
 test("input Jacobian: W transposed for a linear model; per-sample jacrev for an MLP", () => {
