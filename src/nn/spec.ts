@@ -10,9 +10,29 @@ import type { ActivationSpec } from "./activation.js";
 import type { Layer } from "./layer.js";
 import { type LinearSpec, linear } from "./linear.js";
 import { type SequentialSpec, sequential } from "./sequential.js";
+import { type AvgPool2dSpec, type Conv2dSpec, type GlobalAvgPool2dSpec, type MaxPool2dSpec, avgPool2d, conv2d, globalAvgPool2d, maxPool2d } from "./conv.js";
+import { type BatchNormSpec, type LayerNormSpec, batchNorm, layerNorm } from "./norm.js";
+import { type DropoutSpec, dropout } from "./dropout.js";
+import { type EmbeddingSpec, embedding } from "./embedding.js";
+import { type FlattenSpec, type ReshapeSpec, flatten, reshape } from "./reshape.js";
+import { type ResidualSpec, residual } from "./residual.js";
 
 /** The JSON description of any layer (the `type` field says which). */
-export type LayerSpec = LinearSpec | ActivationSpec | SequentialSpec;
+export type LayerSpec =
+  | LinearSpec
+  | ActivationSpec
+  | SequentialSpec
+  | Conv2dSpec
+  | MaxPool2dSpec
+  | AvgPool2dSpec
+  | GlobalAvgPool2dSpec
+  | BatchNormSpec
+  | LayerNormSpec
+  | DropoutSpec
+  | EmbeddingSpec
+  | FlattenSpec
+  | ReshapeSpec
+  | ResidualSpec;
 
 /** Every layer type a spec can name. */
 export type LayerType = LayerSpec["type"];
@@ -40,6 +60,42 @@ const builders: Builders = {
   silu: { fields: noFields, build: () => act.silu() },
   softmax: { fields: ["axis"], build: (s) => act.softmax(s.axis as number | undefined) },
   logSoftmax: { fields: ["axis"], build: (s) => act.logSoftmax(s.axis as number | undefined) },
+  conv2d: {
+    fields: ["in", "out", "kernelSize", "stride", "padding", "dilation", "groups", "bias", "init", "biasInit", "dtype"],
+    build: (s) =>
+      conv2d(s.in as number, s.out as number, s.kernelSize as never, {
+        stride: s.stride as never, padding: s.padding as never, dilation: s.dilation as never, groups: s.groups as number | undefined,
+        bias: bool(s, "bias"), init: s.init as never, biasInit: s.biasInit as never, dtype: s.dtype as never,
+      }),
+  },
+  maxPool2d: {
+    fields: ["kernelSize", "stride", "padding", "dilation"],
+    build: (s) => maxPool2d(s.kernelSize as never, { stride: s.stride as never, padding: s.padding as never, dilation: s.dilation as never }),
+  },
+  avgPool2d: {
+    fields: ["kernelSize", "stride", "padding", "countIncludePad"],
+    build: (s) => avgPool2d(s.kernelSize as never, { stride: s.stride as never, padding: s.padding as never, countIncludePad: bool(s, "countIncludePad") }),
+  },
+  globalAvgPool2d: { fields: noFields, build: () => globalAvgPool2d() },
+  batchNorm: {
+    fields: ["features", "momentum", "eps", "affine", "dtype"],
+    build: (s) => batchNorm(s.features as number, { momentum: s.momentum as number | undefined, eps: s.eps as number | undefined, affine: bool(s, "affine"), dtype: s.dtype as never }),
+  },
+  layerNorm: {
+    fields: ["shape", "eps", "affine", "dtype"],
+    build: (s) => layerNorm(s.shape as number[], { eps: s.eps as number | undefined, affine: bool(s, "affine"), dtype: s.dtype as never }),
+  },
+  dropout: { fields: ["rate"], build: (s) => dropout(s.rate as number) },
+  embedding: {
+    fields: ["num", "dim", "init", "dtype"],
+    build: (s) => embedding(s.num as number, s.dim as number, { init: s.init as never, dtype: s.dtype as never }),
+  },
+  flatten: { fields: noFields, build: () => flatten() },
+  reshape: { fields: ["shape"], build: (s) => reshape(s.shape as number[]) },
+  residual: {
+    fields: ["block", "shortcut"],
+    build: (s, path) => residual(build(s.block, `${path}.block`), s.shortcut === null || s.shortcut === undefined ? undefined : build(s.shortcut, `${path}.shortcut`)),
+  },
   sequential: {
     fields: ["layers"],
     build: (s, path) => {
