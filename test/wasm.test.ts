@@ -210,3 +210,97 @@ test("fused Adam step equals the unfused ops (float32 and float64, with L2, deco
       });
     }
 });
+
+/** A small MLP training step written with plain ops: valueAndGrad, then SGD. */
+function mlpStep(params: gn.Tensor[], x: gn.Tensor, y: gn.Tensor): [number, gn.Tensor[], gn.Tensor[]] {
+  const loss = (p: gn.Tensor[]) => {
+    const h = gn.relu(x.matmul(p[0]).add(p[1]));
+    return gn.takeAlongAxis(gn.logSoftmax(h.matmul(p[2]).add(p[3]), -1), y, 1).mean().neg();
+  };
+  const [l, g] = gn.valueAndGrad(loss)(params) as [gn.Tensor, gn.Tensor[]];
+  return [l.item(), params.map((p, i) => p.sub(g[i].mul(0.1))), g];
+}
+
+function mlpData(): { x: gn.Tensor; y: gn.Tensor; params: gn.Tensor[] } {
+  const k = gn.random.key(3);
+  const [k1, k2, k3, k4] = gn.random.split(k, 4);
+  return {
+    x: gn.random.normal(k1, [64, 50]),
+    y: gn.random.randint(k2, [64, 1], 0, 10),
+    params: [gn.random.normal(k3, [50, 40]).mul(0.2), gn.zeros([40]), gn.random.normal(k4, [40, 10]).mul(0.2), gn.zeros([10])],
+  };
+}
+
+describe("memory stays flat without the garbage collector", () => {
+  test("valueAndGrad releases its intermediates when it returns (only the loss and gradients stay)", () => {
+    withBackend("wasm", () => {
+      const { x, y, params } = mlpData();
+      const before = gn.memoryInfo().bytesInUse as number;
+      const [, next, grads] = mlpStep(params, x, y);
+      const held = [...next, ...grads].reduce((s, t) => s + (t.size * 4 > 1024 ? t.size * 4 : 0), 0);
+      const after = gn.memoryInfo().bytesInUse as number;
+      // Everything else the step made (activations, tape, cotangents, the g * lr temporaries) is gone
+      // or small: allow the two eager temporaries per parameter made outside the transform.
+      assert.ok(after - before <= 2 * held + 64 * 1024, `heap grew by ${after - before} bytes; results hold ${held}`);
+    });
+  });
+  test("a synchronous training loop that disposes replaced parameters keeps bytesInUse constant", () => {
+    withBackend("wasm", () => {
+      let { x, y, params } = mlpData();
+      const sizes: number[] = [];
+      let first = 0;
+      let last = 0;
+      for (let step = 0; step < 60; step++) {
+        const [l, next, grads] = mlpStep(params, x, y);
+        if (step === 0) first = l;
+        last = l;
+        for (const t of [...params, ...grads]) t.dispose();
+        params = next;
+        sizes.push(gn.memoryInfo().bytesInUse as number);
+      }
+      assert.ok(last < first, `the loss fell (${first} -> ${last})`);
+      const settled = sizes.slice(10);
+      // The eager `g * lr` temporaries are not disposed: they wait for the collector (or a spill).
+      const growth = settled[settled.length - 1] - settled[0];
+      const perStepGarbage = (50 * 40 + 40 * 10) * 4;
+      assert.ok(growth <= 50 * perStepGarbage + 64 * 1024, `bytesInUse grew by ${growth} over 50 steps`);
+    });
+  });
+  test("a loop that disposes nothing stays within the heap budget (spills), and results stay right", () => {
+    withBackend("wasm", () => {
+      const old = gn.setWasmHeapBudget(2 * 1024 * 1024);
+      try {
+        let { x, y, params } = mlpData();
+        const refParams = withBackend("reference", () => params.map((p) => on("reference", p)));
+        let refP = refParams;
+        gn.setBackend("wasm");
+        const spills0 = gn.memoryInfo().spills as number;
+        let peak = 0;
+        for (let step = 0; step < 80; step++) {
+          params = mlpStep(params, x, y)[1];
+          peak = Math.max(peak, gn.memoryInfo().bytesInUse as number);
+        }
+        assert.ok((gn.memoryInfo().spills as number) > spills0, "the budget was reached and the heap spilled");
+        assert.ok(peak <= 2 * 1024 * 1024 + 1024 * 1024, `bytesInUse peaked at ${peak}`);
+        const rx = on("reference", x);
+        const ry = on("reference", y);
+        gn.setBackend("reference");
+        for (let step = 0; step < 80; step++) refP = mlpStep(refP, rx, ry)[1];
+        gn.setBackend("wasm");
+        params.forEach((p, i) => assertAgree(p.toTypedArray(), refP[i].toTypedArray(), "float32", `param ${i} after 80 steps`));
+      } finally {
+        gn.setWasmHeapBudget(old);
+      }
+    });
+  });
+  test("nested transforms keep what an outer transform still needs", () => {
+    withBackend("wasm", () => {
+      const f = (x: gn.Tensor) => x.matmul(x.T).tanh().sum();
+      const x = rand([40, 30], "float64", 21);
+      const [, pull] = gn.vjp((z: gn.Tensor) => gn.grad(f)(z).sum(), x);
+      const [g1] = pull(gn.scalar(1, "float64")) as gn.Tensor[];
+      const h = gn.hvp(f, [x], [gn.onesLike(x)]) as gn.Tensor;
+      assertAgree(g1.toTypedArray(), h.toTypedArray(), "float64", "vjp of grad equals hvp with a ones direction");
+    });
+  });
+});

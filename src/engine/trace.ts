@@ -18,12 +18,22 @@ import { shapesEqual } from "../core/shape.js";
 import type { Primitive } from "./primitive.js";
 import { prims, type PrimName, type ParamsOf } from "../ops/prims/index.js";
 import { add, broadcastTo, sumToShape } from "../ops/index.js";
+import { enterTraced, leaveTraced, noteCreated, traceClosed, traceOpened } from "./scope.js";
 
 export abstract class Trace {
   readonly level: number;
-  alive = true;
+  private isAlive = true;
   constructor() {
     this.level = ++levelCounter;
+    traceOpened();
+  }
+  /** True while the transform's function runs; tracers of a dead trace must not be used. */
+  get alive(): boolean {
+    return this.isAlive;
+  }
+  set alive(v: boolean) {
+    if (this.isAlive && !v) traceClosed();
+    this.isAlive = v;
   }
   abstract process(prim: PrimName, inputs: Tensor[], params: unknown): Tensor;
   /** The value of `x` one level below this trace. */
@@ -47,7 +57,12 @@ export function bind<N extends PrimName>(name: N, inputs: Tensor[], params: Para
       `${name}: an input belongs to a transform (grad, jvp, vjp, ...) that has already returned. ` +
         `Tensors created inside a transformed function must not be kept and used after it returns; return them instead.`,
     );
-  return top.process(name, inputs, params);
+  enterTraced();
+  try {
+    return top.process(name, inputs, params);
+  } finally {
+    leaveTraced();
+  }
 }
 
 let debugNansOn = false;
@@ -80,6 +95,7 @@ function evalPrim<N extends PrimName>(name: N, inputs: Tensor[], params: ParamsO
   const out = prim.infer(avals, params);
   const storage = backend.exec(name, data, avals, params, out);
   const result = new Tensor(out.shape, out.dtype, storage, backend);
+  noteCreated(result);
   if (debugNansOn && isFloat(out.dtype)) checkFinite(name, inputs, result);
   return result;
 }

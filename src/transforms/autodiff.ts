@@ -10,6 +10,7 @@ import { shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { treeLeaves, treeUnflatten } from "../core/tree.js";
 import { JvpTrace, VjpTrace } from "../engine/trace.js";
+import { releasing, traced } from "../engine/scope.js";
 import { add, cast } from "../ops/elementwise.js";
 import { onesLike, scalar, zerosLike } from "../ops/creation.js";
 
@@ -113,6 +114,11 @@ export function vjpArgnums(f: (...args: any[]) => unknown, primals: unknown[], a
  * const [y, dy] = gn.jvp((x) => x.mul(x), [gn.tensor([3])], [gn.tensor([1])]); // dy = 6
  */
 export function jvp<Out>(f: (...args: any[]) => Out, primals: readonly unknown[], tangents: readonly unknown[]): [Out, Out] {
+  // The outermost transform disposes its intermediates when it returns (src/engine/scope.ts).
+  return releasing(() => jvpInner(f, primals, tangents), (r) => [r, primals, tangents]);
+}
+
+function jvpInner<Out>(f: (...args: any[]) => Out, primals: readonly unknown[], tangents: readonly unknown[]): [Out, Out] {
   if (primals.length !== tangents.length)
     throw new ValueError(`jvp: ${primals.length} primals but ${tangents.length} tangents; give one tangent tree per argument`);
   const trace = new JvpTrace();
@@ -180,14 +186,17 @@ function checkScalarOut(op: string, out: unknown): Tensor {
  * const [loss, g] = gn.valueAndGrad((w) => w.square().sum())(gn.tensor([1, 2])); // 5, [2, 4]
  */
 export function valueAndGrad(f: (...args: any[]) => unknown, opts: GradOptions = {}): (...args: any[]) => [any, any] {
-  return (...args: unknown[]) => {
-    const argnums = normArgnums(opts.argnums, args.length, "grad");
-    const [out, pullback, aux] = vjpArgnums(f, args, argnums, !!opts.hasAux, "grad");
-    const y = checkScalarOut("grad", out);
-    const grads = pullback(onesLike(y));
-    const g = typeof opts.argnums === "object" ? grads : grads[0];
-    return [opts.hasAux ? [y, aux] : y, g];
-  };
+  // The outermost transform disposes its intermediates when it returns (src/engine/scope.ts).
+  return (...args: unknown[]) =>
+    releasing(() => {
+      const argnums = normArgnums(opts.argnums, args.length, "grad");
+      const [out, pullback, aux] = vjpArgnums(f, args, argnums, !!opts.hasAux, "grad");
+      const y = checkScalarOut("grad", out);
+      const seed = onesLike(y);
+      const grads = traced(() => pullback(seed));
+      const g = typeof opts.argnums === "object" ? grads : grads[0];
+      return [opts.hasAux ? [y, aux] : y, g] as [any, any];
+    }, (r) => [r, args]);
 }
 
 /**

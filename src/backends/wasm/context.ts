@@ -29,6 +29,11 @@ export type Storage = TypedArray | HeapBuf;
 /** dtype codes of the C kernels (cast) and element sizes. */
 export const DT_CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
 export const DT_SIZE: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+const DT_KIND: Record<DType, 0 | 1 | 2 | 3> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+
+function disposedError(): ValueError {
+  return new ValueError("wasm backend: a tensor's memory was used after it was disposed");
+}
 
 export class Ctx {
   readonly rt: WasmRuntime;
@@ -57,10 +62,16 @@ export class Ctx {
     this.scratchTop = this.scratchBase;
   }
 
-  /** Starts an op: the scratch area is empty. */
+  /** Starts an op: the scratch area is empty; a pending spill (heap over budget) happens now. */
   begin(): void {
+    if (this.heap.overBudget) this.heap.spill();
     this.scratchTop = this.scratchBase;
     this.outBuf = null;
+  }
+
+  /** A new heap storage of `size` elements of `dtype`. */
+  alloc(dtype: DType, size: number): HeapBuf {
+    return this.heap.allocBuf(size * DT_SIZE[dtype], DT_KIND[dtype]);
   }
 
   /** Ends an op: frees temporary blocks. */
@@ -86,8 +97,10 @@ export class Ctx {
   /** The heap address of an input's data (small inputs are copied into scratch). */
   ptr(s: Storage, dtype: DType): number {
     if (s instanceof HeapBuf) {
-      if (s.ptr < 0) throw new ValueError("wasm backend: a tensor's memory was used after it was disposed");
-      return s.ptr;
+      const cell = s.cell;
+      if (cell.ptr >= 0) return cell.ptr;
+      if (!cell.live) throw disposedError();
+      return this.heap.restore(cell);
     }
     const p = this.temp(s.byteLength);
     this.put(s, dtype, p);
@@ -114,8 +127,8 @@ export class Ctx {
       this.outBuf = null;
       this.outPtrV = this.temp(bytes);
     } else {
-      this.outBuf = this.heap.allocBuf(bytes);
-      this.outPtrV = this.outBuf.ptr;
+      this.outBuf = this.alloc(dtype, size);
+      this.outPtrV = this.outBuf.cell.ptr;
     }
     return this.outPtrV;
   }
@@ -140,8 +153,10 @@ export class Ctx {
   /** A typed array over an input's data without copying (valid until the next allocation). */
   view(s: Storage, dtype: DType, size: number): TypedArray {
     if (!(s instanceof HeapBuf)) return s;
-    if (s.ptr < 0) throw new ValueError("wasm backend: a tensor's memory was used after it was disposed");
-    return this.viewAt(s.ptr, dtype, size);
+    const cell = s.cell;
+    if (cell.ptr >= 0) return this.viewAt(cell.ptr, dtype, size);
+    if (!cell.live) throw disposedError();
+    return cell.arr!;
   }
 
   viewAt(p: number, dtype: DType, size: number): TypedArray {
@@ -157,8 +172,8 @@ export class Ctx {
   /** Storage for a typed array computed in JavaScript: kept when small, else copied into the heap. */
   adopt(a: TypedArray, dtype: DType): Storage {
     if (a.byteLength <= SMALL_BYTES && a.buffer !== this.heap.u8.buffer) return a;
-    const buf = this.heap.allocBuf(a.byteLength);
-    this.put(a, dtype, buf.ptr);
+    const buf = this.alloc(dtype, a.length);
+    this.put(a, dtype, buf.cell.ptr);
     return buf;
   }
 

@@ -72,15 +72,14 @@ export const wasmBackend: Backend = {
   fromTyped(data: TypedArray, dtype: DType): unknown {
     const a = typedFor(data, dtype);
     if (a.byteLength <= SMALL_BYTES) return a;
-    const c = wasmContext();
-    const buf = c.heap.allocBuf(a.byteLength);
-    c.put(a, dtype, buf.ptr);
-    return buf;
+    return wasmContext().adopt(a, dtype);
   },
   read(storage: unknown, dtype: DType, size: number): TypedArray {
     if (!(storage instanceof HeapBuf)) return (storage as TypedArray).slice();
-    if (storage.ptr < 0) throw new ValueError("read: this tensor's wasm memory has been disposed");
-    return wasmContext().slice(storage.ptr, dtype, size);
+    const cell = storage.cell;
+    if (cell.ptr >= 0) return wasmContext().slice(cell.ptr, dtype, size);
+    if (!cell.live) throw new ValueError("read: this tensor's wasm memory has been disposed");
+    return cell.arr!.slice();
   },
   exec<N extends PrimName>(prim: N, inputs: unknown[], inAvals: Aval[], params: ParamsOf<N>, out: Aval): unknown {
     const c = wasmContext();
@@ -117,6 +116,26 @@ export function listWasmKernels(): { native: PrimName[]; fallback: { prim: PrimN
     else fallback.push({ prim, reason: e.fallback });
   }
   return { native, fallback };
+}
+
+/**
+ * Sets the wasm heap's budget in bytes (default 256 MiB) and returns the previous one. When the
+ * tensors in the heap exceed it, the next op first moves them all out into typed arrays (a "spill"):
+ * unreachable ones are then freed by the garbage collector, reachable ones come back on their next
+ * use. This bounds memory in loops that never yield to the event loop (where the
+ * FinalizationRegistry cannot run); disposing tensors, or letting transforms release their
+ * intermediates, keeps spills rare.
+ *
+ * @example
+ * gn.setWasmHeapBudget(64 * 1024 * 1024); // spill above 64 MiB
+ */
+export function setWasmHeapBudget(bytes: number): number {
+  if (!(bytes > 0)) throw new ValueError(`setWasmHeapBudget: the budget must be a positive number of bytes, got ${bytes}`);
+  const h = wasmContext().heap;
+  const old = h.budget;
+  h.budget = bytes;
+  h.overBudget = h.stats().bytesInUse > bytes;
+  return old;
 }
 
 let supported: boolean | null = null;

@@ -16,6 +16,7 @@
  */
 import { ValueError } from "../../core/errors.js";
 import type { WasmMemory } from "./runtime.js";
+import type { TypedArray } from "../../core/dtype.js";
 
 const ALIGN = 16;
 const PAGE = 65536;
@@ -47,22 +48,33 @@ function floorClass(bytes: number): number {
   return c;
 }
 
-/** What a FinalizationRegistry holds for a HeapBuf: the block to free (ptr -1 once freed). */
-interface Cell {
+/**
+ * Where a HeapBuf's data is: a heap block (ptr >= 0), or, after a spill, a typed array (ptr -1).
+ * Live cells form a doubly linked list so a spill can visit them without keeping tensors alive;
+ * the FinalizationRegistry holds the cell (not the HeapBuf), so collection still works.
+ */
+export interface Cell {
   ptr: number;
   cls: number;
+  /** Byte length of the data (<= classSize(cls)). */
+  bytes: number;
+  /** Element type, to spill into the right typed array. */
+  kind: 0 | 1 | 2 | 3;
+  /** The data after a spill (null while resident). */
+  arr: TypedArray | null;
+  /** False once freed (disposed or collected). */
+  live: boolean;
+  prev: Cell | null;
+  next: Cell | null;
 }
 
-/** Storage of a tensor in the wasm heap. */
+/** Storage of a tensor in the wasm heap (or spilled out of it: see Heap.spill). */
 export class HeapBuf {
-  /** Byte offset in the heap (16-byte aligned); -1 once freed. */
-  ptr: number;
   /** Tensors created on this storage that have not been disposed. */
   refs = 1;
   readonly cell: Cell;
-  constructor(ptr: number, cls: number) {
-    this.ptr = ptr;
-    this.cell = { ptr, cls };
+  constructor(cell: Cell) {
+    this.cell = cell;
   }
 }
 
@@ -79,6 +91,12 @@ export interface HeapStats {
   collected: number;
   /** Blocks freed by dispose() or by a transform releasing its intermediates. */
   disposed: number;
+  /** Times the heap went over its budget and moved every tensor out to typed arrays. */
+  spills: number;
+  /** Bytes copied out by spills. */
+  spilledBytes: number;
+  /** The soft limit on bytesInUse that triggers a spill. */
+  budgetBytes: number;
 }
 
 export class Heap {
@@ -97,6 +115,14 @@ export class Heap {
   private collected = 0;
   private disposed = 0;
   private readonly registry: FinalizationRegistry<Cell>;
+  /** Head of the list of live cells (most recent first). */
+  private cells: Cell | null = null;
+  private spills = 0;
+  private spilledBytes = 0;
+  /** bytesInUse above which the next op starts with a spill. */
+  budget = 256 * 1024 * 1024;
+  /** Set when an allocation crossed the budget; the spill happens between ops (never inside one). */
+  overBudget = false;
 
   constructor(memory: WasmMemory, base: number, maxBytes: number) {
     this.memory = memory;
@@ -105,10 +131,9 @@ export class Heap {
     this.maxBytes = maxBytes;
     this.refresh();
     this.registry = new FinalizationRegistry((cell: Cell) => {
-      if (cell.ptr < 0) return;
+      if (!cell.live) return;
       this.collected++;
-      this.release(cell.ptr, cell.cls);
-      cell.ptr = -1;
+      this.dropCell(cell);
     });
   }
 
@@ -121,7 +146,7 @@ export class Heap {
     this.f64 = new Float64Array(b);
   }
 
-  /** Allocates a raw block of at least `bytes` (>= 1); returns [ptr, class]. Not tracked by the GC. */
+  /** Allocates a raw block of at least `bytes` (>= 1); returns its address. Not tracked by the GC. */
   allocRaw(bytes: number): number {
     const cls = classOf(bytes < 1 ? 1 : bytes);
     const list = this.free[cls];
@@ -132,6 +157,7 @@ export class Heap {
     this.inUse += size;
     this.blocks++;
     if (this.inUse > this.peak) this.peak = this.inUse;
+    if (this.inUse > this.budget) this.overBudget = true;
     return ptr;
   }
 
@@ -140,26 +166,87 @@ export class Heap {
     this.release(ptr, classOf(bytes < 1 ? 1 : bytes));
   }
 
-  /** A tensor storage of at least `bytes`, freed when unreachable or disposed. */
-  allocBuf(bytes: number): HeapBuf {
+  /** A tensor storage of `bytes` (element kind 0 f32, 1 f64, 2 i32, 3 u8), freed when unreachable or disposed. */
+  allocBuf(bytes: number, kind: 0 | 1 | 2 | 3): HeapBuf {
     const cls = classOf(bytes < 1 ? 1 : bytes);
     const ptr = this.allocRaw(bytes);
-    const buf = new HeapBuf(ptr, cls);
-    this.registry.register(buf, buf.cell);
+    const cell: Cell = { ptr, cls, bytes, kind, arr: null, live: true, prev: null, next: this.cells };
+    if (this.cells !== null) this.cells.prev = cell;
+    this.cells = cell;
+    const buf = new HeapBuf(cell);
+    this.registry.register(buf, cell);
     return buf;
+  }
+
+  /** Brings a spilled buffer back into the heap; returns its address. */
+  restore(cell: Cell): number {
+    const arr = cell.arr!;
+    cell.ptr = this.allocRaw(cell.bytes);
+    new Uint8Array(this.memory.buffer, cell.ptr, cell.bytes).set(new Uint8Array(arr.buffer, arr.byteOffset, cell.bytes));
+    cell.arr = null;
+    return cell.ptr;
   }
 
   /** Drops one tensor's claim on `buf`; frees the block when none is left. */
   disposeBuf(buf: HeapBuf): void {
-    if (buf.ptr < 0 || --buf.refs > 0) return;
+    const cell = buf.cell;
+    if (!cell.live || --buf.refs > 0) return;
     this.disposed++;
-    this.release(buf.ptr, buf.cell.cls);
-    buf.ptr = -1;
-    buf.cell.ptr = -1;
+    this.dropCell(cell);
+  }
+
+  private dropCell(cell: Cell): void {
+    cell.live = false;
+    if (cell.ptr >= 0) this.release(cell.ptr, cell.cls);
+    cell.ptr = -1;
+    cell.arr = null;
+    if (cell.prev !== null) cell.prev.next = cell.next;
+    else this.cells = cell.next;
+    if (cell.next !== null) cell.next.prev = cell.prev;
+    cell.prev = cell.next = null;
+  }
+
+  /**
+   * Moves every resident tensor out of the heap into a typed array, so that the garbage collector can
+   * free the ones that are no longer reachable. Called between ops when bytesInUse went over the
+   * budget: in a synchronous loop the FinalizationRegistry never gets to run, and this bounds the heap.
+   * Live tensors come back into the heap (one copy) the next time a kernel reads them.
+   */
+  spill(): void {
+    this.overBudget = false;
+    this.spills++;
+    for (let c = this.cells; c !== null; c = c.next) {
+      if (c.ptr < 0) continue;
+      const b = this.memory.buffer;
+      const n = c.bytes;
+      let arr: TypedArray;
+      switch (c.kind) {
+        // slice() copies into a fresh (non-shared) ArrayBuffer that the garbage collector owns.
+        case 0: arr = new Float32Array(b, c.ptr, n >>> 2).slice(); break;
+        case 1: arr = new Float64Array(b, c.ptr, n >>> 3).slice(); break;
+        case 2: arr = new Int32Array(b, c.ptr, n >>> 2).slice(); break;
+        default: arr = new Uint8Array(b, c.ptr, n).slice(); break;
+      }
+      this.spilledBytes += n;
+      this.release(c.ptr, c.cls);
+      c.ptr = -1;
+      c.arr = arr;
+    }
+    this.coalesce();
   }
 
   stats(): HeapStats {
-    return { bytesInUse: this.inUse, blocks: this.blocks, memoryBytes: this.memory.buffer.byteLength, peakBytesInUse: this.peak, collected: this.collected, disposed: this.disposed };
+    return {
+      bytesInUse: this.inUse,
+      blocks: this.blocks,
+      memoryBytes: this.memory.buffer.byteLength,
+      peakBytesInUse: this.peak,
+      collected: this.collected,
+      disposed: this.disposed,
+      spills: this.spills,
+      spilledBytes: this.spilledBytes,
+      budgetBytes: this.budget,
+    };
   }
 
   private release(ptr: number, cls: number): void {

@@ -26,8 +26,8 @@ export function fusedAdam(c: Ctx, g: Storage, p: Storage | null, m: Storage, v: 
         ptrs.push(t);
         outs.push(t);
       } else {
-        const b = c.heap.allocBuf(bytes);
-        ptrs.push(b.ptr);
+        const b = c.alloc(dtype, size);
+        ptrs.push(b.cell.ptr);
         outs.push(b);
       }
     }
