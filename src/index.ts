@@ -30,7 +30,7 @@ export { checkGrads, GradCheckError, type CheckGradsOptions, type Mode } from ".
 export { setBackend, getBackend, listBackends, registerBackend } from "./backends/registry.js";
 export type { Backend, Aval } from "./backends/backend.js";
 export { memoryInfo, type MemoryInfo } from "./backends/memoryInfo.js";
-export { listWasmKernels, setWasmHeapBudget } from "./backends/wasm/index.js";
+export { listWasmKernels, setWasmHeapBudget, setWasmThreads, wasmReady } from "./backends/wasm/index.js";
 export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
 export * as losses from "./nn/losses.js";

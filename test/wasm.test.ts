@@ -278,10 +278,10 @@ describe("memory stays flat without the garbage collector", () => {
         let peak = 0;
         for (let step = 0; step < 80; step++) {
           params = mlpStep(params, x, y)[1];
-          peak = Math.max(peak, gn.memoryInfo().bytesInUse as number);
+          peak = Math.max(peak, gn.memoryInfo().tensorBytes as number);
         }
         assert.ok((gn.memoryInfo().spills as number) > spills0, "the budget was reached and the heap spilled");
-        assert.ok(peak <= 2 * 1024 * 1024 + 1024 * 1024, `bytesInUse peaked at ${peak}`);
+        assert.ok(peak <= 2 * 1024 * 1024 + 1024 * 1024, `tensorBytes peaked at ${peak}`);
         const rx = on("reference", x);
         const ry = on("reference", y);
         gn.setBackend("reference");
@@ -302,5 +302,42 @@ describe("memory stays flat without the garbage collector", () => {
       const h = gn.hvp(f, [x], [gn.onesLike(x)]) as gn.Tensor;
       assertAgree(g1.toTypedArray(), h.toTypedArray(), "float64", "vjp of grad equals hvp with a ones direction");
     });
+  });
+});
+
+describe("worker threads", () => {
+  test("large products split over threads give results identical to one thread", async () => {
+    gn.setBackend("wasm");
+    try {
+      const a = on("wasm", rand([300, 200], "float32", 31));
+      const b = on("wasm", rand([200, 260], "float32", 32));
+      const c64 = on("wasm", rand([260, 150], "float64", 33));
+      const d64 = on("wasm", rand([150, 90], "float64", 34));
+      assert.equal(await gn.setWasmThreads(1), 1);
+      const one = [a.matmul(b).toTypedArray(), c64.matmul(d64).toTypedArray(), b.T.matmul(a.T).toTypedArray()];
+      const n = await gn.setWasmThreads(2);
+      assert.equal(n, 2, "two threads where shared memory and worker_threads exist (Node)");
+      assert.equal(gn.memoryInfo().threads, 2);
+      const two = [a.matmul(b).toTypedArray(), c64.matmul(d64).toTypedArray(), b.T.matmul(a.T).toTypedArray()];
+      one.forEach((r, i) => assert.deepEqual(two[i], r, `product ${i}`));
+      compare("matmul", [a, b], {}, "threaded matmul against the reference");
+    } finally {
+      await gn.setWasmThreads(0);
+      gn.setBackend("reference");
+    }
+  });
+  test("without shared memory the kernels run on one thread (the single-threaded build)", async () => {
+    const { Ctx } = await import("../src/backends/wasm/context.js");
+    const { createRuntime } = await import("../src/backends/wasm/runtime.js");
+    const c = new Ctx(createRuntime(false));
+    assert.equal(c.rt.threaded, false);
+    const n = 64;
+    const a = c.heap.allocRaw(n * n * 4);
+    const out = c.heap.allocRaw(n * n * 4);
+    for (let i = 0; i < n * n; i++) c.heap.f32[(a >>> 2) + i] = (i % 7) - 3;
+    c.x.gemm_f32(a, n, 1, a, n, 1, out, n, n, n, n, c.gemmWork());
+    let want = 0;
+    for (let p = 0; p < n; p++) want += c.heap.f32[(a >>> 2) + 5 * n + p] * c.heap.f32[(a >>> 2) + p * n + 9];
+    assert.equal(c.heap.f32[(out >>> 2) + 5 * n + 9], want);
   });
 });

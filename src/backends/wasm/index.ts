@@ -26,6 +26,7 @@ import { indexingEntries } from "./kernels/indexing.js";
 import { convEntries } from "./kernels/conv.js";
 import { linalgEntries } from "./kernels/linalg.js";
 import { fusedAdam } from "./kernels/optim.js";
+import { setThreadCount, startThreads, stopThreads, threadCount } from "./threads.js";
 
 /** One entry per primitive: a new primitive without one does not compile. */
 const entries: { [N in PrimName]: Entry<ParamsOf<N>> } = {
@@ -42,8 +43,38 @@ let ctx: Ctx | null = null;
 
 /** The backend's context, created on first use (compiles and instantiates the kernels). */
 export function wasmContext(): Ctx {
-  if (ctx === null) ctx = new Ctx(createRuntime(canShareMemory()));
+  if (ctx === null) {
+    ctx = new Ctx(createRuntime(canShareMemory()));
+    // Workers start in the background; kernels use them once they are ready.
+    startThreads(ctx).catch(() => 1);
+  }
   return ctx;
+}
+
+/**
+ * Resolves when the wasm backend is ready, with the number of threads its large kernels use (worker
+ * threads start in the background when the backend is first used; until then kernels run on the
+ * calling thread). Optional: nothing needs to wait for it.
+ *
+ * @example
+ * const threads = await gn.wasmReady(); // e.g. 2 on a two-core machine
+ */
+export function wasmReady(): Promise<number> {
+  return startThreads(wasmContext());
+}
+
+/**
+ * Sets how many threads the wasm backend's large kernels use (1: the calling thread only; 0:
+ * automatic, one per core up to 8), restarting the workers. Resolves with the count in effect.
+ *
+ * @example
+ * await gn.setWasmThreads(1); // single-threaded
+ */
+export function setWasmThreads(n: number): Promise<number> {
+  if (!Number.isInteger(n) || n < 0) throw new ValueError(`setWasmThreads: expected an integer >= 0, got ${n}`);
+  stopThreads();
+  setThreadCount(n);
+  return startThreads(wasmContext());
 }
 
 function typedFor(data: TypedArray, dtype: DType): TypedArray {
@@ -100,7 +131,7 @@ export const wasmBackend: Backend = {
   },
   memoryInfo(): Record<string, number> {
     const c = wasmContext();
-    return { ...(c.heap.stats() as unknown as Record<string, number>), threads: 1, smallTensorBytes: SMALL_BYTES };
+    return { ...(c.heap.stats() as unknown as Record<string, number>), threads: threadCount(), smallTensorBytes: SMALL_BYTES };
   },
   fusedAdam(g: unknown, p: unknown | null, m: unknown, v: unknown, vmax: unknown | null, dtype: DType, size: number, k: AdamConstants): FusedAdamResult | null {
     return fusedAdam(wasmContext(), g as Storage, p as Storage | null, m as Storage, v as Storage, vmax as Storage | null, dtype, size, k);
@@ -134,7 +165,7 @@ export function setWasmHeapBudget(bytes: number): number {
   const h = wasmContext().heap;
   const old = h.budget;
   h.budget = bytes;
-  h.overBudget = h.stats().bytesInUse > bytes;
+  h.overBudget = h.stats().tensorBytes > bytes;
   return old;
 }
 

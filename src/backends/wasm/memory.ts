@@ -79,8 +79,12 @@ export class HeapBuf {
 }
 
 export interface HeapStats {
-  /** Bytes held by live blocks (size classes rounded up). */
+  /** Bytes held by live blocks (size classes rounded up): tensors, plus workspaces and worker stacks. */
   bytesInUse: number;
+  /** Bytes of tensors resident in the heap (what the budget limits). */
+  tensorBytes: number;
+  /** The highest tensorBytes so far. */
+  peakTensorBytes: number;
   /** Live blocks. */
   blocks: number;
   /** The WebAssembly.Memory's size. */
@@ -95,7 +99,7 @@ export interface HeapStats {
   spills: number;
   /** Bytes copied out by spills. */
   spilledBytes: number;
-  /** The soft limit on bytesInUse that triggers a spill. */
+  /** The soft limit on tensorBytes that triggers a spill. */
   budgetBytes: number;
 }
 
@@ -118,8 +122,10 @@ export class Heap {
   /** Head of the list of live cells (most recent first). */
   private cells: Cell | null = null;
   private spills = 0;
+  private tensorBytes = 0;
+  private peakTensor = 0;
   private spilledBytes = 0;
-  /** bytesInUse above which the next op starts with a spill. */
+  /** tensorBytes above which the next op starts with a spill. */
   budget = 256 * 1024 * 1024;
   /** Set when an allocation crossed the budget; the spill happens between ops (never inside one). */
   overBudget = false;
@@ -157,7 +163,6 @@ export class Heap {
     this.inUse += size;
     this.blocks++;
     if (this.inUse > this.peak) this.peak = this.inUse;
-    if (this.inUse > this.budget) this.overBudget = true;
     return ptr;
   }
 
@@ -170,6 +175,7 @@ export class Heap {
   allocBuf(bytes: number, kind: 0 | 1 | 2 | 3): HeapBuf {
     const cls = classOf(bytes < 1 ? 1 : bytes);
     const ptr = this.allocRaw(bytes);
+    this.addTensorBytes(classSize(cls));
     const cell: Cell = { ptr, cls, bytes, kind, arr: null, live: true, prev: null, next: this.cells };
     if (this.cells !== null) this.cells.prev = cell;
     this.cells = cell;
@@ -178,10 +184,17 @@ export class Heap {
     return buf;
   }
 
+  private addTensorBytes(n: number): void {
+    this.tensorBytes += n;
+    if (this.tensorBytes > this.peakTensor) this.peakTensor = this.tensorBytes;
+    if (this.tensorBytes > this.budget) this.overBudget = true;
+  }
+
   /** Brings a spilled buffer back into the heap; returns its address. */
   restore(cell: Cell): number {
     const arr = cell.arr!;
     cell.ptr = this.allocRaw(cell.bytes);
+    this.addTensorBytes(classSize(cell.cls));
     new Uint8Array(this.memory.buffer, cell.ptr, cell.bytes).set(new Uint8Array(arr.buffer, arr.byteOffset, cell.bytes));
     cell.arr = null;
     return cell.ptr;
@@ -197,7 +210,10 @@ export class Heap {
 
   private dropCell(cell: Cell): void {
     cell.live = false;
-    if (cell.ptr >= 0) this.release(cell.ptr, cell.cls);
+    if (cell.ptr >= 0) {
+      this.release(cell.ptr, cell.cls);
+      this.tensorBytes -= classSize(cell.cls);
+    }
     cell.ptr = -1;
     cell.arr = null;
     if (cell.prev !== null) cell.prev.next = cell.next;
@@ -208,7 +224,7 @@ export class Heap {
 
   /**
    * Moves every resident tensor out of the heap into a typed array, so that the garbage collector can
-   * free the ones that are no longer reachable. Called between ops when bytesInUse went over the
+   * free the ones that are no longer reachable. Called between ops when tensorBytes went over the
    * budget: in a synchronous loop the FinalizationRegistry never gets to run, and this bounds the heap.
    * Live tensors come back into the heap (one copy) the next time a kernel reads them.
    */
@@ -229,6 +245,7 @@ export class Heap {
       }
       this.spilledBytes += n;
       this.release(c.ptr, c.cls);
+      this.tensorBytes -= classSize(c.cls);
       c.ptr = -1;
       c.arr = arr;
     }
@@ -238,6 +255,8 @@ export class Heap {
   stats(): HeapStats {
     return {
       bytesInUse: this.inUse,
+      tensorBytes: this.tensorBytes,
+      peakTensorBytes: this.peakTensor,
       blocks: this.blocks,
       memoryBytes: this.memory.buffer.byteLength,
       peakBytesInUse: this.peak,

@@ -1,10 +1,223 @@
 /**
- * Worker threads for large kernels (stage c). Until the pool is running, everything runs on the
- * calling thread.
+ * Worker threads for the large kernels. Each worker instantiates the threaded kernels on the same
+ * shared WebAssembly.Memory, with its own stack and GEMM workspace, and waits on a slot in a small
+ * SharedArrayBuffer: the main thread writes a kernel id and its arguments, bumps the slot's sequence
+ * number and wakes the worker; the worker runs the kernel on its share of the output and bumps its
+ * "done" number. The main thread runs its own share meanwhile, then spins until every worker is done
+ * (a browser's main thread may not block).
+ *
+ * Workers start asynchronously (Node: worker_threads, loaded by a dynamic import; browsers: Web
+ * Workers where the page is cross-origin isolated). Until they are ready, or where they cannot run,
+ * every kernel runs on the calling thread. Splitting a GEMM by rows or columns of the output does not
+ * change any element's arithmetic, so results are identical with any number of threads.
  */
 import type { Ctx } from "./context.js";
+import type { WasmModule, WasmMemory } from "./runtime.js";
 
-/** Runs a GEMM split over the worker pool; false when it should run on this thread. */
-export function parallelGemm(_c: Ctx, _f32: boolean, _a: number, _rsa: number, _csa: number, _b: number, _rsb: number, _csb: number, _out: number, _ldc: number, _m: number, _n: number, _k: number): boolean {
-  return false;
+/** Int32 words per worker slot: [seq, done, kernel, nargs, status, pad x3, args as float64 ...]. */
+const SLOT = 64;
+const ARGS_AT = 8;
+const STACK_BYTES = 64 * 1024;
+/** Kernels a worker can run (indices are the wire ids). */
+const KERNELS = ["gemm_f32", "gemm_f64"] as const;
+/** Below this many multiply-adds a GEMM is not worth waking a worker for. */
+const MIN_PARALLEL_MACS = 1 << 20;
+
+interface WorkerLike {
+  postMessage(msg: unknown): void;
+  terminate(): unknown;
+}
+
+interface Pool {
+  workers: WorkerLike[];
+  ctrl: Int32Array;
+  args: Float64Array;
+  /** Each worker's GEMM workspace (byte offsets in the heap). */
+  work: number[];
+  seq: number;
+}
+
+let pool: Pool | null = null;
+let starting: Promise<number> | null = null;
+let wantThreads = -1; // -1: automatic
+
+/** The worker's program (run as a classic script in Node's eval mode and in a Blob-URL Web Worker). */
+const WORKER_SOURCE = `
+"use strict";
+const SLOT = ${SLOT}, ARGS_AT = ${ARGS_AT};
+const isNode = typeof require === "function";
+const port = isNode ? require("node:worker_threads").parentPort : self;
+function start(msg) {
+  const inst = new WebAssembly.Instance(msg.module, { env: { memory: msg.memory } });
+  const x = inst.exports;
+  x.__stack_pointer.value = msg.stackTop;
+  const ctrl = new Int32Array(msg.ctrl);
+  const args = new Float64Array(msg.ctrl);
+  const base = msg.slot * SLOT;
+  const fns = msg.kernels.map((n) => x[n]);
+  port.postMessage("ready");
+  let seen = 0;
+  for (;;) {
+    let s = Atomics.load(ctrl, base);
+    if (s === seen) {
+      for (let i = 0; i < 20000 && s === seen; i++) s = Atomics.load(ctrl, base);
+      if (s === seen) {
+        Atomics.wait(ctrl, base, seen);
+        continue;
+      }
+    }
+    seen = s;
+    if (s < 0) return;
+    const n = ctrl[base + 3];
+    const a = [];
+    for (let i = 0; i < n; i++) a.push(args[(base + ARGS_AT) / 2 + i]);
+    let status = 0;
+    try { fns[ctrl[base + 2]](...a); } catch (e) { status = 1; }
+    ctrl[base + 4] = status;
+    Atomics.store(ctrl, base + 1, s);
+    Atomics.notify(ctrl, base + 1);
+  }
+}
+if (isNode) port.once("message", start);
+else self.onmessage = (e) => { self.onmessage = null; start(e.data); };
+`;
+
+async function defaultThreadCount(): Promise<number> {
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { versions?: { node?: string } } };
+  let cores = g.navigator?.hardwareConcurrency ?? 1;
+  if (g.process?.versions?.node) {
+    const os = (await import("node:os" as string)) as typeof import("node:os");
+    cores = os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return Math.max(1, Math.min(cores, 8));
+}
+
+async function createWorker(): Promise<WorkerLike & { ready: Promise<void> }> {
+  const g = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => WorkerLike & { onmessage: ((e: { data: unknown }) => void) | null; onerror: ((e: unknown) => void) | null } };
+  if (g.process?.versions?.node) {
+    // Node-only module: a dynamic import, so the core stays bundle-able for browsers.
+    const wt = (await import("node:worker_threads" as string)) as typeof import("node:worker_threads");
+    const w = new wt.Worker(WORKER_SOURCE, { eval: true });
+    w.unref();
+    const ready = new Promise<void>((resolve, reject) => {
+      w.once("message", () => resolve());
+      w.once("error", reject);
+    });
+    return Object.assign(w, { ready });
+  }
+  if (typeof g.Worker !== "function") throw new Error("no Worker in this environment");
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+  const w = new g.Worker(url);
+  const ready = new Promise<void>((resolve, reject) => {
+    w.onmessage = () => resolve();
+    w.onerror = reject;
+  });
+  return Object.assign(w, { ready });
+}
+
+/**
+ * Starts the worker pool for `c` (threads - 1 workers; the calling thread is the last one). Resolves to
+ * the number of threads kernels will use; 1 where workers cannot run (no shared memory, no workers).
+ */
+export function startThreads(c: Ctx, threads = wantThreads): Promise<number> {
+  if (starting !== null) return starting;
+  if (!c.rt.threaded) return (starting = Promise.resolve(1));
+  starting = (async () => {
+    const n = threads > 0 ? threads : await defaultThreadCount();
+    if (n <= 1) return 1;
+    const nWorkers = n - 1;
+    const sab = new SharedArrayBuffer(SLOT * 4 * nWorkers);
+    const ctrl = new Int32Array(sab);
+    const workers: WorkerLike[] = [];
+    const work: number[] = [];
+    try {
+      for (let i = 0; i < nWorkers; i++) {
+        const w = await createWorker();
+        const stack = c.heap.allocRaw(STACK_BYTES);
+        work.push(c.heap.allocRaw(c.x.gemm_work_bytes()));
+        w.postMessage({ module: c.rt.module as WasmModule, memory: c.rt.memory as WasmMemory, ctrl: sab, slot: i, stackTop: stack + STACK_BYTES, kernels: KERNELS });
+        await w.ready;
+        workers.push(w);
+      }
+    } catch {
+      for (const w of workers) w.terminate();
+      return 1;
+    }
+    pool = { workers, ctrl, args: new Float64Array(sab), work, seq: 0 };
+    return n;
+  })();
+  return starting;
+}
+
+/** Threads kernels use now (1 until the pool is ready). */
+export function threadCount(): number {
+  return pool === null ? 1 : pool.workers.length + 1;
+}
+
+/** Chooses the number of threads for pools started from now on (0 or less: automatic). */
+export function setThreadCount(n: number): void {
+  wantThreads = n;
+}
+
+/** Stops the workers; kernels run on the calling thread until startThreads is called again. */
+export function stopThreads(): void {
+  if (pool !== null) {
+    for (let i = 0; i < pool.workers.length; i++) {
+      Atomics.store(pool.ctrl, i * SLOT, -1);
+      Atomics.notify(pool.ctrl, i * SLOT);
+      pool.workers[i].terminate();
+    }
+  }
+  pool = null;
+  starting = null;
+}
+
+function post(p: Pool, w: number, kernel: number, args: readonly number[]): void {
+  const base = w * SLOT;
+  p.ctrl[base + 2] = kernel;
+  p.ctrl[base + 3] = args.length;
+  for (let i = 0; i < args.length; i++) p.args[(base + ARGS_AT) / 2 + i] = args[i];
+  Atomics.store(p.ctrl, base, p.seq);
+  Atomics.notify(p.ctrl, base);
+}
+
+function waitAll(p: Pool, count: number): void {
+  for (let w = 0; w < count; w++) {
+    const base = w * SLOT;
+    while (Atomics.load(p.ctrl, base + 1) !== p.seq) {
+      // Spin: a browser's main thread may not block, and the wait is short (the work is split evenly).
+    }
+    if (p.ctrl[base + 4] !== 0) throw new Error(`wasm backend: a worker thread failed running ${KERNELS[p.ctrl[base + 2]]}`);
+  }
+}
+
+/** Runs a GEMM split over the worker pool; false when it should run on the calling thread alone. */
+export function parallelGemm(c: Ctx, f32: boolean, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, out: number, ldc: number, m: number, n: number, k: number): boolean {
+  const p = pool;
+  if (p === null || m * n * k < MIN_PARALLEL_MACS) return false;
+  const es = f32 ? 4 : 8;
+  const parts = p.workers.length + 1;
+  // Split the larger output dimension into parts of whole 8-element panels.
+  const byRows = m >= n;
+  const dim = byRows ? m : n;
+  const chunk = Math.ceil(dim / parts / 8) * 8;
+  const used = Math.ceil(dim / chunk);
+  if (used < 2) return false;
+  p.seq = p.seq >= 0x3fffffff ? 1 : p.seq + 1; // stays positive: a negative sequence number stops a worker
+  const kernel = f32 ? 0 : 1;
+  let mine: number[] = [];
+  for (let t = 0; t < used; t++) {
+    const lo = t * chunk;
+    const len = Math.min(chunk, dim - lo);
+    const args = byRows
+      ? [a + lo * rsa * es, rsa, csa, b, rsb, csb, out + lo * ldc * es, ldc, len, n, k]
+      : [a, rsa, csa, b + lo * csb * es, rsb, csb, out + lo * es, ldc, m, len, k];
+    if (t < used - 1) post(p, t, kernel, [...args, p.work[t]]);
+    else mine = args;
+  }
+  const [ma, mrsa, mcsa, mb, mrsb, mcsb, mc, mldc, mm, mn, mk] = mine;
+  if (f32) c.x.gemm_f32(ma, mrsa, mcsa, mb, mrsb, mcsb, mc, mldc, mm, mn, mk, c.gemmWork());
+  else c.x.gemm_f64(ma, mrsa, mcsa, mb, mrsb, mcsb, mc, mldc, mm, mn, mk, c.gemmWork());
+  waitAll(p, used - 1);
+  return true;
 }
