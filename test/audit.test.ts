@@ -465,6 +465,34 @@ test("counterfactuals on a tiny MLP flip to a chosen class and to any other clas
   assert.throws(() => gn.audit.counterfactual(mlp, T([[NaN, 0, 0, 0]]), space), gn.ValueError);
 });
 
+test("a feature space from a fitted preprocessor reports counterfactuals in the CSV's units and categories", () => {
+  const csv = "income,age,owner,city,approved\n" + [
+    [30, 25, "no", "north", 0], [80, 40, "yes", "south", 1], [45, 35, "no", "south", 0], [95, 50, "yes", "north", 1],
+    [60, 30, "yes", "east", 1], [20, 60, "no", "east", 0], [70, "", "no", "north", 1], [40, 45, "yes", "south", 0],
+  ].map((r) => r.join(",")).join("\n");
+  const ds = gn.data.datasetFromTable(gn.data.parseCsv(csv), { target: "approved" });
+  const prep = gn.data.fitPreprocessor(ds, [0, 1, 2, 3, 4, 5, 6, 7], { missingIndicators: true });
+  const space = gn.audit.featureSpaceFromPreprocessor(prep.spec, { immutable: ["age"], integer: ["income"], ranges: { income: [0, 200] } });
+  assert.deepEqual(space.features.map((f) => f.name), prep.featureNames);
+  assert.deepEqual(space.groups!.map((g) => [g.name, g.categories]), [["city", ["east", "north", "south"]]]);
+  const x = prep.transform(ds, undefined, { dtype: "float64" }).x;
+  // A model that likes income and the south: logit = 2 * income_std + 1.5 * [city=south] - 1.
+  const coef = prep.featureNames.map((n) => (n === "income" ? 2 : n === "city=south" ? 1.5 : 0));
+  const model: gn.audit.Model = (v) => gn.matmul(v, T(coef.map((c) => [c]))).sub(1);
+  const row = gn.slice(x, [0], [1]);
+  const r = gn.audit.counterfactual(model, row, space);
+  assert.ok(r.found && r.before === 0 && r.after === 1);
+  const income = r.changes.find((c) => c.name === "income");
+  if (income) {
+    assert.equal(income.from, 30);
+    assert.ok(Number.isInteger(income.to) && income.to > 30 && income.to <= 200);
+  }
+  assert.ok(r.changes.every((c) => c.name !== "age" && c.name !== "age:missing"));
+  for (const c of r.categoricalChanges) assert.ok(c.group === "city" && ["east", "north", "south"].includes(c.to));
+  assert.throws(() => gn.audit.featureSpaceFromPreprocessor(prep.spec, { immutable: ["height"] }), gn.ValueError);
+  assert.throws(() => gn.audit.featureSpaceFromPreprocessor(prep.spec, { integer: ["owner"] }), gn.ValueError);
+});
+
 test("simplex projection", () => {
   assertAllClose(simplexProjection([0.2, 0.2]), [0.5, 0.5], 1e-12);
   assertAllClose(simplexProjection([2, 0, -1]), [1, 0, 0], 1e-12);

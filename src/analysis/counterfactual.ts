@@ -124,7 +124,8 @@ interface Column {
 /**
  * The smallest change to one sample's features (shape [F] or [1, F], model space) that changes the
  * decision, by proximal gradient descent on c * max(0, κ - margin) + Σ weight_j |x'_j - x_j| (the L1
- * term keeps most features unchanged), with a search over c. Immutable features never move;
+ * term keeps most features unchanged), with a search over c (×10 until a flip is found, then two
+ * bisection rounds). Immutable features never move;
  * bounds and directions are projected after every step; one-hot blocks are relaxed onto the simplex
  * and integer/binary features to intervals, then rounded at each check, so the reported
  * counterfactual is a valid data row, and it is checked against the model after rounding.
@@ -184,6 +185,7 @@ export function counterfactual(model: Model, x: Tensor, space: FeatureSpace, opt
   let c = opts.initialWeight ?? 1;
   let lo = 0;
   let hi = Infinity;
+  let refinements = 0;
   for (let r = 0; r < rounds; r++) {
     const costBefore = bestCost;
     const xr = Float64Array.from(x0);
@@ -212,6 +214,10 @@ export function counterfactual(model: Model, x: Tensor, space: FeatureSpace, opt
         prevCheck = Float64Array.from(xr);
       }
     }
+    // The hinge is an exact penalty: once c is large enough, a larger c finds the same point, so after
+    // the first success a couple of bisection rounds (smaller c, steadier steps) are all that can help.
+    if (best !== null) refinements++;
+    if (refinements > 2) break;
     if (bestCost < costBefore) {
       hi = c;
       c = (lo + hi) / 2;

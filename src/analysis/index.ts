@@ -61,5 +61,6 @@ export {
   type FeatureChange,
   type CategoryChange,
 } from "./counterfactual.js";
+export { featureSpaceFromPreprocessor, type FeatureSpaceOptions } from "./feature-space.js";
 export { pgdAugment, adversarialLoss, type AdversarialLossOptions } from "./adversarial.js";
 export { heatmapRGBA, type HeatmapOptions, type RGBAImage } from "./heatmap.js";
