@@ -38,3 +38,4 @@ export * as io from "./io/index.js";
 export * as metrics from "./nn/metrics.js";
 export * as audit from "./analysis/index.js";
 export * as data from "./data/index.js";
+export * as optim from "./optim/index.js";

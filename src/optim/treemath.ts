@@ -1,0 +1,71 @@
+/**
+ * Arithmetic on whole parameter trees, used by every optimizer: inner products and norms across all
+ * leaves (returned as JavaScript numbers), and leafwise combinations. Leaves are matched by position,
+ * as `treeLeaves` orders them; `null` in place of a leaf (see `masked`) is kept as it is.
+ */
+import { ValueError } from "../core/errors.js";
+import { treeLeaves, treeMap } from "../core/tree.js";
+import { zerosLike } from "../ops/creation.js";
+import { sum } from "../ops/reduce.js";
+
+/**
+ * The sum over all leaves of <a_i, b_i>, as a number (computed per leaf in the leaves' dtype, summed in
+ * float64). NaN in any leaf gives NaN.
+ * @example gn.optim.treeVdot({ w: gn.tensor([1, 2]) }, { w: gn.tensor([3, 4]) }) // 11
+ */
+export function treeVdot(a: unknown, b: unknown): number {
+  const la = treeLeaves(a);
+  const lb = treeLeaves(b);
+  if (la.length !== lb.length) throw new ValueError(`treeVdot: the trees have ${la.length} and ${lb.length} tensors; they must have the same structure`);
+  let s = 0;
+  for (let i = 0; i < la.length; i++) s += sum(la[i].mul(lb[i])).item();
+  return s;
+}
+
+/**
+ * The global L2 norm: the square root of the sum of squares of every element of every leaf.
+ * NaN anywhere gives NaN; an infinity gives Infinity.
+ * @example gn.optim.globalNorm([gn.tensor([3]), gn.tensor([4])]) // 5
+ */
+export function globalNorm(tree: unknown): number {
+  let s = 0;
+  for (const x of treeLeaves(tree)) s += sum(x.mul(x)).item();
+  return Math.sqrt(s);
+}
+
+/** True when every element of every leaf is finite (no NaN, no ±Infinity). @example gn.optim.treeAllFinite([gn.tensor([1, NaN])]) // false */
+export function treeAllFinite(tree: unknown): boolean {
+  for (const x of treeLeaves(tree)) {
+    const v = x.toTypedArray();
+    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  }
+  return true;
+}
+
+/** A tree of zeros shaped like `tree`. @example gn.optim.treeZerosLike({ w: gn.ones([2]) }) */
+export function treeZerosLike<T>(tree: T): T {
+  return treeMap((x) => zerosLike(x), tree);
+}
+
+/** `tree` times the number `s`, leafwise. @example gn.optim.treeScale({ w: gn.ones([2]) }, 3) */
+export function treeScale<T>(tree: T, s: number): T {
+  return treeMap((x) => x.mul(s), tree);
+}
+
+/** a + s b, leafwise (s defaults to 1). @example gn.optim.treeAddScaled(p, d, 0.5) */
+export function treeAddScaled<T>(a: T, b: unknown, s = 1): T {
+  return treeMap((x, y) => x.add(s === 1 ? y : y.mul(s)), a, b);
+}
+
+/** a - b, leafwise. @example gn.optim.treeSub(p1, p0) */
+export function treeSub<T>(a: T, b: unknown): T {
+  return treeMap((x, y) => x.sub(y), a, b);
+}
+
+/** The number of scalar elements across all leaves. @example gn.optim.treeSize({ w: gn.ones([2, 3]) }) // 6 */
+export function treeSize(tree: unknown): number {
+  let n = 0;
+  for (const x of treeLeaves(tree)) n += x.size;
+  return n;
+}
+
