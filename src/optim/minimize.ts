@@ -100,7 +100,8 @@ function* run<T, S>(f: (params: T) => Tensor, params0: T, o: MinimizeOptions<S>)
     let nextLoss: number;
     let nextGrads: unknown;
     if (info.evaluated?.grads !== undefined) [nextLoss, nextGrads] = [info.evaluated.loss, info.evaluated.grads];
-    else if (updateNorm === 0) [nextLoss, nextGrads] = [loss, grads];
+    // Same parameters: reuse, unless the step was skipped as non-finite (a stochastic loss may recover).
+    else if (updateNorm === 0 && !info.nonFinite) [nextLoss, nextGrads] = [loss, grads];
     else [nextLoss, nextGrads] = evaluate(next);
     const record = recorder.record({ loss, grads, updates, info, params, evals: evals - before + (k === 0 ? 1 : 0) });
     const prevLoss = loss;

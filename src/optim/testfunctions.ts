@@ -61,7 +61,7 @@ function checkDim(name: string, n: number, min: number): number {
  * f(x) = ½ Σ λ_i (Qx)_i² with eigenvalues λ log-spaced from 1 to `condition`, so the Hessian's
  * condition number is `condition`. With `rotate` (default false), Q is a fixed Householder reflection
  * that mixes all coordinates (so per-coordinate methods lose their advantage); otherwise Q = I.
- * Minimum 0 at the origin; starts at (1, ..., 1).
+ * Minimum 0 at the origin; starts at (1.1, -0.9, 1.1, -0.9, ...).
  * @example const q = gn.optim.testFunctions.quadratic({ dim: 2, condition: 10 }); q.f(q.init())
  */
 export function quadratic(o: { dim?: number; condition?: number; rotate?: boolean } = {}): TestFunction {
@@ -80,7 +80,8 @@ export function quadratic(o: { dim?: number; condition?: number; rotate?: boolea
     return c;
   };
   const name = `quadratic(dim ${dim}, condition ${condition}${o.rotate ? ", rotated" : ""})`;
-  return vectorFunction(name, dim, new Array(dim).fill(1), (x) => {
+  const x0 = Array.from({ length: dim }, (_, i) => (i % 2 === 0 ? 1.1 : -0.9));
+  return vectorFunction(name, dim, x0, (x) => {
     const [lam, Q] = consts(x.dtype);
     const z = o.rotate ? matmul(Q, x) : x;
     return z.square().mul(lam).sum().mul(0.5);
