@@ -6,6 +6,7 @@
  *   npm run bench -- --only W2,W4       # case-id prefixes
  *   npm run bench -- --peers none       # gradnav only; or --peers tfjs/wasm,torch
  *   npm run bench -- --json out.json    # where to save the JSON (default bench/results/); "-" prints it
+ *   npm run bench -- --skip-optim       # without the optimizer tables (bench/optim.ts; alone: node dist/bench/optim.js)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -26,6 +27,8 @@ const HELP = `usage: npm run bench -- [options]
   --json PATH          save the JSON report there ("-" prints it to stdout and the table to stderr);
                        default bench/results/bench-<time>.json, also copied to bench/results/latest.json
   --list               print the cases and exit
+  --skip-optim         skip the optimizer benchmarks (Adam step cost on a 1M-parameter tree, steps to
+                       tolerance on the test functions; bench/optim.ts). They also skip with --only.
 `;
 
 async function main(): Promise<void> {
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
       passes: { type: "string" },
       json: { type: "string" },
       list: { type: "boolean", default: false },
+      "skip-optim": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -73,7 +77,16 @@ async function main(): Promise<void> {
   say(formatTable(report.results, report.baseline));
   say("");
 
-  const json = JSON.stringify(report, null, 2) + "\n";
+  let optim: unknown;
+  if (!values["skip-optim"] && values.only === undefined) {
+    const { runOptimBench } = await import("./optim.js");
+    const r = runOptimBench({ quick: scale !== "full", log: (line) => process.stderr.write(`  ${line}\n`) });
+    say(r.markdown);
+    say("");
+    optim = { adamStep: r.adam, stepsToTolerance: r.table };
+  }
+
+  const json = JSON.stringify({ ...report, optim }, null, 2) + "\n";
   if (toStdout) return void process.stdout.write(json);
   const resultsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bench/results");
   const target = values.json ? path.resolve(values.json) : path.join(resultsDir, `bench-${report.createdAt.replace(/[:.]/g, "-")}.json`);
