@@ -353,6 +353,7 @@ export interface RobustAccuracyOptions extends AttackOptions {
   norm?: 2 | typeof Infinity;
   /** PGD settings (see `pgd`). */
   steps?: number;
+  stepSize?: number;
   restarts?: number;
   randomStart?: boolean;
   key?: random.Key;
