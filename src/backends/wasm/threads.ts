@@ -82,11 +82,17 @@ if (isNode) port.once("message", start);
 else self.onmessage = (e) => { self.onmessage = null; start(e.data); };
 `;
 
+/** Imports a Node built-in at run time; the computed specifier keeps bundlers from pulling it into browser builds. */
+function nodeBuiltin<T>(name: string): Promise<T> {
+  const specifier = "node:" + name;
+  return import(specifier) as Promise<T>;
+}
+
 async function defaultThreadCount(): Promise<number> {
   const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { versions?: { node?: string } } };
   let cores = g.navigator?.hardwareConcurrency ?? 1;
   if (g.process?.versions?.node) {
-    const os = (await import("node:os" as string)) as typeof import("node:os");
+    const os = await nodeBuiltin<typeof import("node:os")>("os");
     cores = os.availableParallelism?.() ?? os.cpus().length;
   }
   return Math.max(1, Math.min(cores, 8));
@@ -96,7 +102,7 @@ async function createWorker(): Promise<WorkerLike & { ready: Promise<void> }> {
   const g = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => WorkerLike & { onmessage: ((e: { data: unknown }) => void) | null; onerror: ((e: unknown) => void) | null } };
   if (g.process?.versions?.node) {
     // Node-only module: a dynamic import, so the core stays bundle-able for browsers.
-    const wt = (await import("node:worker_threads" as string)) as typeof import("node:worker_threads");
+    const wt = await nodeBuiltin<typeof import("node:worker_threads")>("worker_threads");
     const w = new wt.Worker(WORKER_SOURCE, { eval: true });
     w.unref();
     const ready = new Promise<void>((resolve, reject) => {
