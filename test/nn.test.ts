@@ -445,3 +445,34 @@ test("summary shows composites, state counts and a CNN's shapes", () => {
   assert.match(text, /Total params: 96\n/);
   assert.match(text, /State \(not trained, e\.g\. running statistics\): 4$/);
 });
+
+test("end to end: gradient descent through BatchNorm and Dropout state and keys learns two blobs", () => {
+  const n = 80;
+  const [kx, kinit] = gn.random.split(gn.random.key(42));
+  const labels = Array.from({ length: n }, (_, i) => i % 2);
+  const centers = gn.tensor(labels.map((c) => (c ? [1, 1] : [-1, -1])));
+  const x = gn.random.normal(kx, [n, 2], { std: 0.7 }).add(centers);
+  const y = gn.tensor(labels, { dtype: "int32" });
+  const model = gn.nn.sequential([gn.nn.linear(2, 16, { init: "heUniform" }), gn.nn.batchNorm(16), gn.nn.relu(), gn.nn.dropout(0.1), gn.nn.linear(16, 2)]);
+  let { params, state } = model.init(kinit, [2]);
+  const step = gn.valueAndGrad(
+    (p: gn.Tree, s: gn.Tree, key: gn.random.Key) => {
+      const out = model.apply(p, x, { state: s, training: true, key });
+      return [gn.losses.softmaxCrossEntropy(out.y, y), out.state];
+    },
+    { hasAux: true },
+  );
+  const evalLoss = () => gn.losses.softmaxCrossEntropy(model.apply(params, x, { state }).y, y).item();
+  const before = evalLoss();
+  for (let t = 0; t < 30; t++) {
+    const [[, newState], grads] = step(params, state, gn.random.foldIn(kinit, t));
+    params = gn.treeMap((p, g) => p.sub(g.mul(0.3)), params, grads);
+    state = newState;
+  }
+  const after = evalLoss();
+  assert.ok(after < 0.5 * before, `eval loss ${before} -> ${after}`);
+  const running = (state as Record<string, { mean: gn.Tensor }>)[1].mean;
+  assert.ok(gn.abs(running).max().item() > 0, "BatchNorm's running mean moved away from its initial zeros");
+  const acc = gn.metrics.accuracy(y, model.apply(params, x, { state }).y);
+  assert.ok(acc >= 0.85, `accuracy ${acc}`);
+});
