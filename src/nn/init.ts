@@ -126,7 +126,7 @@ export function onesInit(_key: random.Key, shape: readonly number[], opts: InitO
   return full(shape, 1, { dtype: opts.dtype });
 }
 
-/** The initialisers by the names a layer spec may use. */
+/** The initialisers by the names a layer spec may use. @example gn.nn.initializers.heNormal(gn.random.key(0), [16, 8]) */
 export const initializers = {
   glorotUniform,
   glorotNormal,

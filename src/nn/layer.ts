@@ -81,20 +81,6 @@ function describeTree(t: Tree | undefined): string {
   return typeof t;
 }
 
-/** @internal Checks that x has a batch axis followed by the per-sample shape a layer needs (rank only, or full shape). */
-export function checkInput(op: string, x: Tensor, rank: number, expected?: readonly (number | null)[]): void {
-  if (x.ndim !== rank + 1)
-    throw new ShapeError(`${op}: input has shape ${fmtShape(x.shape)}; expected ${rank + 1} axes (a batch axis, then ${rank} per-sample axes${expected ? ` ${fmtPattern(expected)}` : ""})`);
-  if (expected)
-    for (let i = 0; i < expected.length; i++)
-      if (expected[i] !== null && x.shape[i + 1] !== expected[i])
-        throw new ShapeError(`${op}: input has shape ${fmtShape(x.shape)}; expected [N, ${expected.map((d) => d ?? "*").join(", ")}]`);
-}
-
-function fmtPattern(p: readonly (number | null)[]): string {
-  return `[${p.map((d) => d ?? "*").join(", ")}]`;
-}
-
 /** @internal Checks a positive integer argument of a layer constructor. */
 export function positiveInt(op: string, name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new ValueError(`${op}: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
