@@ -39,3 +39,5 @@ export * as metrics from "./nn/metrics.js";
 export * as audit from "./analysis/index.js";
 export * as data from "./data/index.js";
 export * as optim from "./optim/index.js";
+export * as fairness from "./analysis/fairness/index.js";
+export * as influence from "./analysis/influence/index.js";
