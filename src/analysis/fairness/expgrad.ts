@@ -8,7 +8,7 @@
  * Each round the auditor sets λ_t = B exp(φ) / (1 + Σ exp(φ)) and the learner best-responds: since
  * L is linear in h, that is cost-sensitive classification, solved here as a weighted logistic
  * regression (label 1{cost of saying 1 < cost of saying 0}, weight |difference|), warm-started by
- * Newton. Then φ += η_t (γ(h_t) - ε), with η_t = η / sqrt(t). The answer is the randomized
+ * Newton. Then φ += (η_0 / B) (γ(h_t) - ε), Fairlearn's step size. The answer is the randomized
  * classifier Q that picks one of h_1..h_T uniformly, whose expected decisions satisfy the
  * constraints up to the duality gap ν_T reported in the trace (the run stops once ν_t <= nu).
  */
@@ -26,7 +26,7 @@ export interface ExpGradOptions {
   constraints: readonly ConstraintSpec[] | ConstraintSet;
   /** At most this many rounds (default 50). */
   iterations?: number;
-  /** η, the auditor's step size (default 2). */
+  /** η_0: the auditor's step size is η_0 / B, as in Fairlearn (default 2). */
   eta?: number;
   /** B, the largest total multiplier (default 1 / the smallest bound, capped at 100). */
   bound?: number;
@@ -165,7 +165,7 @@ export function exponentiatedGradient(problem: TrainingProblem, groups: Groups, 
     const gap = Math.max(lHigh - lQ, lQ - lLow);
     rounds.push({ round: t, multipliers: Array.from(lambda), error: err, violations: Array.from(viol), mixtureError: qErr, mixtureMaxViolation: qMax, gap });
     if (gap <= nu) break;
-    const step = eta / Math.sqrt(t);
+    const step = eta / B;
     for (let c = 0; c < j; c++) phi[c] += step * viol[c];
   }
   const T = classifiers.length;

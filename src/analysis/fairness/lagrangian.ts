@@ -39,7 +39,7 @@ export interface ConstrainedOptions {
   steps?: number;
   /** Adam learning rate of the model (default 0.05). */
   lr?: number;
-  /** Step size η_λ of the multipliers (default 2). */
+  /** Step size η_λ of the multipliers (default 0.5). */
   multiplierLr?: number;
   /** Upper limit λ_max of every multiplier (default 100). */
   maxMultiplier?: number;
@@ -141,7 +141,7 @@ export function trainConstrained(problem: TrainingProblem, groups: Groups, opts:
   if (method !== "lagrangian" && method !== "proxy") throw new ValueError(`${op}: method must be "lagrangian" or "proxy", got ${JSON.stringify(method)}`);
   const steps = positiveInt(op, "steps", opts.steps ?? 500);
   const lr = positive(op, "lr", opts.lr ?? 0.05);
-  const etaL = positive(op, "multiplierLr", opts.multiplierLr ?? 2);
+  const etaL = positive(op, "multiplierLr", opts.multiplierLr ?? 0.5);
   const lmax = positive(op, "maxMultiplier", opts.maxMultiplier ?? 100);
   const batch = opts.batchSize ?? n;
   if (!Number.isInteger(batch) || batch < 1 || batch > n) throw new ValueError(`${op}: batchSize must be an integer in [1, ${n}], got ${batch}`);
