@@ -35,20 +35,31 @@ function label(v: SensitiveValue): string {
   return String(v);
 }
 
+/** A sort key for numbers and for the interval labels of `binValues` ("<a", "[a, b)", ">=b"). */
+function numericKey(s: string): [number, number] | null {
+  const t = s.trim();
+  if (t !== "" && Number.isFinite(Number(t))) return [Number(t), 1];
+  let m = /^<(-?[0-9.eE+-]+)$/.exec(t);
+  if (m && Number.isFinite(Number(m[1]))) return [Number(m[1]), 0];
+  m = /^\[(-?[0-9.eE+-]+),/.exec(t) ?? /^>=(-?[0-9.eE+-]+)$/.exec(t);
+  if (m && Number.isFinite(Number(m[1]))) return [Number(m[1]), 1];
+  return null;
+}
+
 function compareNames(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  if (a !== MISSING && b !== MISSING && a.trim() !== "" && b.trim() !== "" && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
-  if (a === MISSING) return b === MISSING ? 0 : 1;
-  if (b === MISSING) return -1;
+  if (a === MISSING || b === MISSING) return a === b ? 0 : a === MISSING ? 1 : -1;
+  const ka = numericKey(a);
+  const kb = numericKey(b);
+  if (ka && kb) return ka[0] - kb[0] || ka[1] - kb[1];
+  if (ka || kb) return ka ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
  * Groups rows by one sensitive column, or by the intersection of several (every combination that
- * occurs is a group, named "a=x & b=y"). Group names are sorted (numbers numerically); missing
- * values form a group "<missing>" at the end. `attributes` picks and orders the columns (default:
- * all of `columns`, in key order).
+ * occurs is a group, named "a=x & b=y"). Group names are sorted (numbers numerically, interval
+ * labels from `binValues` by their bounds); missing values form a group "<missing>" at the end.
+ * `attributes` picks and orders the columns (default: all of `columns`, in key order).
  * @example
  * const g = gn.fairness.groupBy({ sex: ["F", "M", "M"], race: ["A", "A", "B"] });
  * g.names; // ["sex=F & race=A", "sex=M & race=A", "sex=M & race=B"]

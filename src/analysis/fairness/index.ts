@@ -45,3 +45,4 @@ export {
 export { exponentiatedGradient, mixtureDecisions, type ExpGradOptions, type ExpGradResult, type ExpGradRound } from "./expgrad.js";
 export { fairnessFront, type FairnessFront, type FrontPoint, type FrontOptions, type PointMetrics } from "./front.js";
 export { frontSvg, type FrontSvgOptions, type FrontAxis } from "./plot.js";
+export { fairnessData, type FairnessData, type FairnessDataOptions, type FairnessSplit } from "./data.js";

@@ -37,9 +37,9 @@ export interface ConstrainedOptions {
   method?: LagrangianMethod;
   /** Gradient steps (default 500). */
   steps?: number;
-  /** Adam learning rate of the model (default 0.05). */
+  /** Adam learning rate of the model (default 0.01). */
   lr?: number;
-  /** Step size η_λ of the multipliers (default 0.5). */
+  /** Step size η_λ of the multipliers (default 0.1). Too large a step makes θ and λ circle each other. */
   multiplierLr?: number;
   /** Upper limit λ_max of every multiplier (default 100). */
   maxMultiplier?: number;
@@ -140,8 +140,8 @@ export function trainConstrained(problem: TrainingProblem, groups: Groups, opts:
   const method = opts.method ?? "lagrangian";
   if (method !== "lagrangian" && method !== "proxy") throw new ValueError(`${op}: method must be "lagrangian" or "proxy", got ${JSON.stringify(method)}`);
   const steps = positiveInt(op, "steps", opts.steps ?? 500);
-  const lr = positive(op, "lr", opts.lr ?? 0.05);
-  const etaL = positive(op, "multiplierLr", opts.multiplierLr ?? 0.5);
+  const lr = positive(op, "lr", opts.lr ?? 0.01);
+  const etaL = positive(op, "multiplierLr", opts.multiplierLr ?? 0.1);
   const lmax = positive(op, "maxMultiplier", opts.maxMultiplier ?? 100);
   const batch = opts.batchSize ?? n;
   if (!Number.isInteger(batch) || batch < 1 || batch > n) throw new ValueError(`${op}: batchSize must be an integer in [1, ${n}], got ${batch}`);
