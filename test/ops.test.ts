@@ -127,3 +127,16 @@ test("every op's derivatives, to second order in both modes, for composites too"
     }
   }
 });
+
+test("norm: values for each ord, a zero subgradient at 0, derivatives to order 2", () => {
+  assert.equal(gn.norm(gn.tensor([3, 4])).item(), 5);
+  assert.deepEqual(gn.norm(gn.tensor([[1, -2], [3, 0]]), { ord: 1, axes: 1 }).toArray(), [3, 3]);
+  assert.equal(gn.norm(gn.tensor([1, -7, 3]), { ord: Infinity }).item(), 7);
+  assert.equal(gn.norm(gn.tensor([1, -7, 3]), { ord: -Infinity }).item(), 1);
+  assert.deepEqual(gn.norm(gn.ones([2, 3]), { axes: [0, 1], keepdims: true }).shape, [1, 1]);
+  assert.deepEqual(gn.grad((v: gn.Tensor) => gn.norm(v))(gn.zeros([3], { dtype: "float64" })).toArray(), [0, 0, 0]);
+  assertAllClose(gn.grad((v: gn.Tensor) => gn.norm(v))(gn.tensor([3, 4], { dtype: "float64" })).toArray(), [0.6, 0.8]);
+  assert.ok(Number.isNaN(gn.norm(gn.tensor([NaN, 1])).item()));
+  gn.checkGrads((v: gn.Tensor) => gn.norm(v, { axes: 1 }), [gn.tensor([[0.3, -1.2], [2, 0.5]], { dtype: "float64" })], { order: 2 });
+  assert.throws(() => gn.norm(gn.ones([2]), { ord: 3 as 2 }), gn.ValueError);
+});

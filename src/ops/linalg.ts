@@ -3,14 +3,14 @@
  * have shape [..., n, n]; their leading (batch) axes broadcast against each other as in NumPy.
  */
 import { isFloat, toFloat } from "../core/dtype.js";
-import { ShapeError, fmtShape } from "../core/errors.js";
+import { ShapeError, ValueError, fmtShape } from "../core/errors.js";
 import { broadcastShapes } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../engine/trace.js";
 import { requireSquare } from "./prims/linalg.js";
 import { eye } from "./creation.js";
-import { cast, coerce, exp, mul, where } from "./elementwise.js";
-import { sum } from "./reduce.js";
+import { abs, cast, coerce, equal, exp, mul, sqrt, where } from "./elementwise.js";
+import { type AxisArg, max, min, sum } from "./reduce.js";
 import { broadcastTo, expandDims, reshape, slice } from "./shape.js";
 
 /**
@@ -242,4 +242,33 @@ export function diagonal(x: Tensor): Tensor {
 export function trace(x: Tensor): Tensor {
   if (x.ndim < 2) throw new ShapeError(`trace: x (argument 0) must be a matrix or a batch of them, shape [..., m, n], got shape ${fmtShape(x.shape)}`);
   return sum(diagonal(x), -1);
+}
+
+/** Options of `norm`. */
+export interface NormOptions {
+  /** 2 (Euclidean, default), 1, Infinity, or -Infinity (smallest |x|). */
+  ord?: 1 | 2 | typeof Infinity | typeof Number.NEGATIVE_INFINITY;
+  /** Axes to reduce (default: all, i.e. the vector norm of the flattened tensor, or Frobenius for a matrix). */
+  axes?: AxisArg;
+  keepdims?: boolean;
+}
+
+/**
+ * Vector norms over axes. The 2-norm's derivative x/|x| is taken as 0 at x = 0 (a subgradient) rather
+ * than NaN, so norms can be used as penalties and in projections. NaN propagates.
+ * @example gn.norm(gn.tensor([3, 4])).item()                 // 5
+ * @example gn.norm(gn.tensor([[1, -2], [3, 0]]), { ord: 1, axes: 1 }) // [3, 3]
+ */
+export function norm(x: Tensor, opts: NormOptions = {}): Tensor {
+  const ord = opts.ord ?? 2;
+  const r = { keepdims: opts.keepdims };
+  const a = abs(x);
+  if (ord === 1) return sum(a, opts.axes, r);
+  if (ord === Infinity) return max(a, opts.axes, r);
+  if (ord === -Infinity) return min(a, opts.axes, r);
+  if (ord !== 2) throw new ValueError(`norm: ord must be 1, 2, Infinity or -Infinity, got ${ord}`);
+  const s = sum(mul(x, x), opts.axes, r);
+  // Double where: keep sqrt away from 0 so its infinite derivative never meets the zero cotangent.
+  const zero = equal(s, 0);
+  return where(zero, 0, sqrt(where(zero, 1, s)));
 }

@@ -5,4 +5,4 @@ export { sum, prod, max, min, mean, variance, variance as var, std, logsumexp, a
 export { reshape, transpose, swapAxes, moveAxis, expandDims, squeeze, broadcastTo, broadcastArrays, slice, pad, concat, stack, split, flip, tile, type PadWidth } from "./shape.js";
 export { take, gather, scatterAdd, takeAlongAxis, scatterAddAlongAxis, oneHot } from "./indexing.js";
 export { conv2d, maxPool2d, avgPool2d, type Conv2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type Size2, type Padding2 } from "./nn.js";
-export { matmul, dot, outer, solve, triangularSolve, cholesky, inv, det, logdet, slogdet, diagonal, trace, type TriangularSolveOptions } from "./linalg.js";
+export { matmul, dot, outer, solve, triangularSolve, cholesky, inv, det, logdet, slogdet, diagonal, trace, norm, type TriangularSolveOptions, type NormOptions } from "./linalg.js";
