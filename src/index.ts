@@ -41,3 +41,4 @@ export * as data from "./data/index.js";
 export * as optim from "./optim/index.js";
 export * as fairness from "./analysis/fairness/index.js";
 export * as influence from "./analysis/influence/index.js";
+export * as train from "./train/index.js";

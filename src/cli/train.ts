@@ -1,0 +1,170 @@
+/** `gradnav train`: train a model on a built-in dataset or a CSV file, report metrics, save a checkpoint. */
+import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import { ValueError } from "../core/errors.js";
+import type { Task } from "../data/dataset.js";
+import { loadCheckpoint, saveCheckpoint } from "../node/checkpoint.js";
+import { saveEveryEpoch } from "../node/epochCheckpoints.js";
+import { progressReporter } from "../node/progress.js";
+import { traceToJSON } from "../optim/trace.js";
+import type { Checkpoint } from "../train/checkpoint.js";
+import type { Metrics } from "../train/evaluate.js";
+import { evaluate } from "../train/evaluate.js";
+import { type FitResult, fit } from "../train/fit.js";
+import { defaultLoss } from "../train/loss.js";
+import { MODEL_SPEC_HELP, parseModelSpec } from "../train/modelSpec.js";
+import { OPTIMIZER_NAMES, type OptimizerName, type OptimizerSpec, optimizerFromSpec } from "../train/optimizer.js";
+import { fractionArg, intArg, positiveNumberArg, seedArg } from "./args.js";
+import { type DataSource, type SplitSpec, describeData, prepareSplits, readData } from "./data.js";
+import { EXIT, UsageError } from "./errors.js";
+import { type Output, printMetricsTable } from "./output.js";
+
+interface TrainOptions {
+  data?: string;
+  target?: string;
+  task?: Task;
+  model?: string;
+  optimizer: string;
+  lr?: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  validation: number;
+  test: number;
+  patience?: number;
+  out?: string;
+  resume?: string;
+  saveEveryEpoch?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Builds the optimizer spec from --optimizer and --lr (a usage error names the known optimizers). */
+function optimizerSpec(name: string, lr: number | undefined): OptimizerSpec {
+  if (!OPTIMIZER_NAMES.includes(name as OptimizerName)) throw new UsageError(`unknown optimizer "${name}"; known: ${OPTIMIZER_NAMES.join(", ")}`);
+  if (name === "lbfgs" && lr !== undefined) throw new UsageError(`--lr does not apply to lbfgs (its line search chooses the step)`);
+  const spec: OptimizerSpec = name === "lbfgs" ? { name: "lbfgs" } : { name: name as OptimizerName, options: { lr: lr ?? 1e-3 } };
+  try {
+    optimizerFromSpec(spec);
+  } catch (e) {
+    if (e instanceof ValueError) throw new UsageError(e.message);
+    throw e;
+  }
+  return spec;
+}
+
+async function runTrain(o: TrainOptions, out: Output): Promise<number> {
+  const resumed = o.resume ? loadCheckpoint(o.resume) : null;
+  if (resumed && !resumed.training) throw new UsageError(`${o.resume} has no training state (optimizer.json) to resume from; it was saved without one`);
+  const saved = resumed?.json.dataset as (ReturnType<typeof describeData> | null) | undefined;
+  if (resumed && !saved) throw new UsageError(`${o.resume} does not say which data it was trained on; it cannot be resumed from the command line`);
+  if (!resumed && (o.data === undefined || o.model === undefined)) throw new UsageError(`train needs --data and --model (or --resume <folder>)`);
+  if (resumed && (o.data !== undefined || o.model !== undefined || o.target !== undefined))
+    throw new UsageError(`--resume continues with the checkpoint's data and model; leave out --data, --target and --model`);
+
+  const src: DataSource = resumed ? { data: saved!.name, target: saved!.builtin ? undefined : saved!.target, task: saved!.csvTask } : { data: o.data!, target: o.target, task: o.task };
+  const splitSpec: SplitSpec = resumed ? saved!.split! : { seed: o.seed, validation: o.validation, test: o.test };
+  const ds = readData(src);
+  const data = prepareSplits(ds, splitSpec, resumed?.preprocessor);
+  const features = data.train.x.shape[1];
+  const config = resumed ? { ...(resumed.config ?? {}) } : { model: o.model, optimizer: o.optimizer, lr: o.lr ?? null, batchSize: o.batchSize, seed: o.seed, validation: o.validation, test: o.test, patience: o.patience ?? null };
+  const modelName = String(config.model);
+
+  let model;
+  if (resumed) model = resumed.model;
+  else
+    try {
+      model = parseModelSpec(o.model!, { features, task: ds.task, classes: ds.task === "classification" ? ds.classes.length : 1, imageShape: ds.imageShape ?? null });
+    } catch (e) {
+      if (e instanceof ValueError) throw new UsageError(e.message);
+      throw e;
+    }
+  const optimizer = resumed ? undefined : optimizerSpec(o.optimizer, o.lr);
+  const patience = resumed ? (config.patience as number | null) : (o.patience ?? null);
+
+  const description = describeData(src, ds, splitSpec);
+  const base: Omit<Checkpoint, "params" | "state" | "training"> = {
+    model,
+    inputShape: [features],
+    task: ds.task,
+    loss: defaultLoss(ds.task, model.outputShape([features])[0] ?? 1),
+    preprocessor: data.preprocessor.toJSON(),
+    dataset: description,
+    config,
+  };
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  let result: FitResult;
+  try {
+    result = await fit(model, data.train, {
+      epochs: o.epochs,
+      batchSize: resumed ? undefined : o.batchSize,
+      seed: resumed ? undefined : o.seed,
+      optimizer,
+      resume: resumed?.training ?? undefined,
+      validation: data.validation.x.shape[0] > 0 ? data.validation : undefined,
+      earlyStopping: patience !== null ? { patience } : undefined,
+      callbacks: o.saveEveryEpoch && o.out ? [saveEveryEpoch(join(o.out, "epochs"), base)] : [],
+      signal: controller.signal,
+      onProgress: o.quiet ? undefined : progressReporter(process.stderr),
+    });
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+
+  const splits: Record<string, Metrics> = {};
+  for (const name of ["train", "validation", "test"] as const)
+    if (data[name].x.shape[0] > 0) splits[name] = evaluate(model, result.params, data[name], { state: result.modelState, loss: result.loss });
+  if (o.out) {
+    saveCheckpoint(o.out, { ...base, loss: result.lossName, params: result.params, state: result.modelState, training: result.training, metrics: { history: result.history, final: splits } });
+    writeFileSync(join(o.out, "trace.json"), traceToJSON(result.trace) + "\n");
+  }
+  const report = {
+    command: "train",
+    dataset: src.data,
+    model: modelName,
+    optimizer: result.training.optimizer ?? { name: result.training.optimizerName },
+    seed: result.training.seed,
+    epochs: result.training.epoch,
+    steps: result.training.step,
+    status: result.status,
+    seconds: Number(result.seconds.toFixed(3)),
+    rows: { train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] },
+    ...splits,
+    out: o.out ?? null,
+  };
+  if (o.json) out.json(report);
+  else {
+    out.line(`trained ${modelName} on ${src.data} (${report.rows.train} training rows) for ${report.epochs} epochs in ${report.seconds.toFixed(1)}s: ${result.status}`);
+    printMetricsTable(out, splits);
+    if (o.out) out.line(`saved to ${o.out}`);
+  }
+  return result.status === "cancelled" ? EXIT.interrupted : EXIT.ok;
+}
+
+/** The `train` command. */
+export function trainCommand(out: Output, done: (code: number) => void): Command {
+  return new Command("train")
+    .description("train a model on a built-in dataset or a CSV file and report train/validation/test metrics")
+    .option("--data <name|file.csv>", "a built-in dataset (see `gradnav datasets`) or a CSV file")
+    .option("--target <column>", "the CSV column to predict (default: the last column)")
+    .addOption(new Option("--task <task>", "force the task for a CSV target").choices(["classification", "regression"]))
+    .option("--model <spec>", `the model:\n${MODEL_SPEC_HELP}`)
+    .option("--optimizer <name>", `one of ${OPTIMIZER_NAMES.join(", ")}`, "adam")
+    .option("--lr <rate>", "learning rate (default 1e-3)", positiveNumberArg)
+    .option("--epochs <n>", "epochs to train (with --resume: epochs to add)", intArg(0), 10)
+    .option("--batch-size <n>", "rows per step", intArg(1), 32)
+    .option("--seed <s>", "seed for the split, the initial weights, shuffling and dropout", seedArg, 0)
+    .option("--validation <fraction>", "fraction of rows held out for validation", fractionArg, 0.15)
+    .option("--test <fraction>", "fraction of rows held out for test (datasets with an official test set use it)", fractionArg, 0.25)
+    .option("--patience <epochs>", "stop early when the validation loss has not improved for this many epochs (restores the best weights)", intArg(0))
+    .option("--out <folder>", "save the checkpoint (model.safetensors, model.json, optimizer state, trace.json) here")
+    .option("--resume <folder>", "continue training the checkpoint in this folder (save with --out, e.g. the same folder)")
+    .option("--save-every-epoch", "also save a checkpoint per epoch under <out>/epochs/epoch-NNNN")
+    .option("--json", "print one JSON object with the results to stdout")
+    .option("--quiet", "no progress output")
+    .addHelpText("after", "\nExamples:\n  gradnav train --data breast-cancer-wisconsin --model logreg --epochs 30 --seed 0 --json\n  gradnav train --data mnist --model cnn --epochs 3 --out runs/mnist\n  gradnav train --resume runs/mnist --epochs 2 --out runs/mnist")
+    .action(async (o: TrainOptions) => done(await runTrain(o, out)));
+}

@@ -1,0 +1,70 @@
+/**
+ * One training step: the loss and its gradient with respect to the parameters (model in training
+ * mode, its state threaded through), then the optimizer's update. `fit` runs it per mini-batch; it is
+ * exported for loops of one's own and for the benchmark.
+ */
+import type { Tensor } from "../core/tensor.js";
+import type { Tree } from "../core/tree.js";
+import type { Layer } from "../nn/layer.js";
+import type { Key } from "../random/index.js";
+import { valueAndGrad } from "../transforms/autodiff.js";
+import { type GradientTransformation, type StepInfo, applyUpdates } from "../optim/transform.js";
+import type { LossFn } from "./loss.js";
+
+/** What a training step needs besides the parameters and the batch. */
+export interface TrainStepOptions {
+  loss: LossFn;
+  optimizer: GradientTransformation;
+  /** Added to the batch loss, e.g. gn.train.l2Penalty(1e-4). */
+  penalty?: (params: any) => Tensor;
+}
+
+/** The outcome of one step. */
+export interface TrainStepResult {
+  /** Parameters after the update. */
+  params: Tree;
+  /** The model's new state (e.g. BatchNorm running statistics). */
+  modelState: Tree;
+  optState: unknown;
+  /** The batch loss (with the penalty) at the parameters the step started from. */
+  loss: Tensor;
+  /** The model's output on the batch, at the parameters the step started from. */
+  output: Tensor;
+  grads: Tree;
+  updates: Tree;
+  info: StepInfo;
+}
+
+/** A batch as a step sees it. */
+export interface StepBatch {
+  x: Tensor;
+  y: Tensor;
+  /** Sample weights [B] (default: all 1). */
+  weights?: Tensor;
+  /** Key for layers that sample (Dropout); derived per step by fit. */
+  key?: Key;
+}
+
+/**
+ * Makes the step function: `step(params, modelState, optState, batch)` evaluates the loss and its
+ * gradient, asks the optimizer for updates (passing the loss and the batch loss function, which line
+ * searches need), and applies them.
+ * @example
+ * const step = gn.train.makeTrainStep(model, { loss: gn.train.resolveLoss("softmaxCrossEntropy"), optimizer: gn.optim.adam() });
+ * let optState = opt.init(params);
+ * ({ params, modelState, optState } = step(params, modelState, optState, { x, y }));
+ */
+export function makeTrainStep(model: Layer, o: TrainStepOptions): (params: Tree, modelState: Tree, optState: unknown, batch: StepBatch) => TrainStepResult {
+  return (params, modelState, optState, batch) => {
+    const objective = (p: Tree): [Tensor, { state: Tree; output: Tensor }] => {
+      const r = model.apply(p, batch.x, { training: true, state: modelState, key: batch.key });
+      let l = o.loss(r.y, batch.y, { weights: batch.weights });
+      if (o.penalty) l = l.add(o.penalty(p));
+      return [l, { state: r.state, output: r.y }];
+    };
+    const [[loss, aux], grads] = valueAndGrad(objective, { hasAux: true })(params) as [[Tensor, { state: Tree; output: Tensor }], Tree];
+    const lossFn = (p: Tree): Tensor => objective(p)[0];
+    const { updates, state, info } = o.optimizer.update(grads, optState, params, { loss, grads, lossFn });
+    return { params: applyUpdates(params, updates), modelState: aux.state, optState: state, loss, output: aux.output, grads, updates, info: info ?? {} };
+  };
+}
