@@ -102,7 +102,7 @@ test("usage errors exit with 2 and name what was wrong and what is valid", async
   assert.match(ds.stderr, /unknown dataset "irises"; the built-in datasets are: iris, wine/);
   const model = await gradnav("train", "--data", "iris", "--model", "transformer");
   assert.equal(model.code, 2);
-  assert.match(model.stderr, /unknown model "transformer"; known models:\nlogreg/);
+  assert.match(model.stderr, /unknown model "transformer"; use logreg, mlp/);
   const opt = await gradnav("train", "--data", "iris", "--model", "logreg", "--optimizer", "adamax");
   assert.equal(opt.code, 2);
   assert.match(opt.stderr, /unknown optimizer "adamax"; known: sgd, adam/);

@@ -4,9 +4,9 @@ import { loadDataset } from "../data/datasets.js";
 import { prepare } from "../data/prepare.js";
 import { evaluate } from "../train/evaluate.js";
 import { fit } from "../train/fit.js";
-import { parseModelSpec } from "../train/modelSpec.js";
 import { progressReporter } from "../node/progress.js";
 import { EXIT } from "./errors.js";
+import { modelFor } from "./model.js";
 import type { Output } from "./output.js";
 
 async function runDemo(o: { json?: boolean; epochs: number }, out: Output): Promise<number> {
@@ -14,7 +14,7 @@ async function runDemo(o: { json?: boolean; epochs: number }, out: Output): Prom
   const ds = loadDataset(name);
   const data = prepare(ds, { seed: 0, validation: 0.15, test: 0.25 });
   const features = data.train.x.shape[1];
-  const model = parseModelSpec("logreg", { features, task: "classification", classes: ds.classes.length });
+  const model = modelFor("logreg", features, "classification", ds.classes.length);
   if (!o.json) out.line(`Training a logistic regression on ${name}: ${ds.rows} tumours, ${features} measurements each, ${ds.classNames.join(" or ")}.`);
   const r = await fit(model, data.train, { validation: data.validation, epochs: o.epochs, batchSize: 32, seed: 0, optimizer: { name: "adam", options: { lr: 1e-2 } }, onProgress: o.json || !process.stderr.isTTY ? undefined : progressReporter(process.stderr) });
   const test = evaluate(model, r.params, data.test, { loss: r.loss });

@@ -13,11 +13,11 @@ import type { Metrics } from "../train/evaluate.js";
 import { evaluate } from "../train/evaluate.js";
 import { type FitResult, fit } from "../train/fit.js";
 import { defaultLoss } from "../train/loss.js";
-import { MODEL_SPEC_HELP, parseModelSpec } from "../train/modelSpec.js";
 import { OPTIMIZER_NAMES, type OptimizerName, type OptimizerSpec, optimizerFromSpec } from "../train/optimizer.js";
 import { fractionArg, intArg, positiveNumberArg, seedArg } from "./args.js";
 import { type DataSource, type SplitSpec, describeData, prepareSplits, readData } from "./data.js";
 import { EXIT, UsageError } from "./errors.js";
+import { MODEL_HELP, modelFor } from "./model.js";
 import { type Output, printMetricsTable } from "./output.js";
 
 interface TrainOptions {
@@ -75,7 +75,7 @@ async function runTrain(o: TrainOptions, out: Output): Promise<number> {
   if (resumed) model = resumed.model;
   else
     try {
-      model = parseModelSpec(o.model!, { features, task: ds.task, classes: ds.task === "classification" ? ds.classes.length : 1, imageShape: ds.imageShape ?? null });
+      model = modelFor(o.model!, features, ds.task, ds.classes.length);
     } catch (e) {
       if (e instanceof ValueError) throw new UsageError(e.message);
       throw e;
@@ -151,7 +151,7 @@ export function trainCommand(out: Output, done: (code: number) => void): Command
     .option("--data <name|file.csv>", "a built-in dataset (see `gradnav datasets`) or a CSV file")
     .option("--target <column>", "the CSV column to predict (default: the last column)")
     .addOption(new Option("--task <task>", "force the task for a CSV target").choices(["classification", "regression"]))
-    .option("--model <spec>", `the model:\n${MODEL_SPEC_HELP}`)
+    .option("--model <spec>", `the model:\n${MODEL_HELP}`)
     .option("--optimizer <name>", `one of ${OPTIMIZER_NAMES.join(", ")}`, "adam")
     .option("--lr <rate>", "learning rate (default 1e-3)", positiveNumberArg)
     .option("--epochs <n>", "epochs to train (with --resume: epochs to add)", intArg(0), 10)

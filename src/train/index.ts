@@ -29,4 +29,3 @@ export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
 } from "./checkpoint.js";
-export { parseModelSpec, MODEL_SPEC_HELP, type ModelSpecContext } from "./modelSpec.js";

@@ -1,0 +1,22 @@
+/** The model a command-line description names (gn.nn.parseModel), sized for the data: one output per class, or one logit for two classes. */
+import type { Task } from "../data/dataset.js";
+import type { Layer } from "../nn/layer.js";
+import { parseModel } from "../nn/zoo.js";
+
+/** Help text for --model. */
+export const MODEL_HELP = [
+  "logreg                      logistic regression (linear regression for a real target)",
+  "mlp[:H1,H2,...[:ACT[:DROP]]] a multilayer perceptron, e.g. mlp:64,32 or mlp:128:tanh:0.2",
+  "cnn                         a small CNN for square images (mnist, digits-8x8)",
+].join("\n");
+
+/** Outputs of the last layer: one logit for two classes (binary cross-entropy), one per class otherwise, one for a real target. */
+export function outputsFor(task: Task, classes: number): number {
+  if (task === "regression") return 1;
+  return classes === 2 ? 1 : classes;
+}
+
+/** Builds the model for `features` inputs (images come flat; cnn reshapes a square input). Throws gn.nn.parseModel's ValueError. */
+export function modelFor(description: string, features: number, task: Task, classes: number): Layer {
+  return parseModel(description, { inputShape: [features], outputs: outputsFor(task, classes) });
+}
