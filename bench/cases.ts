@@ -15,8 +15,8 @@ export type Scale = "full" | "quick" | "tiny";
 /** Parameters of every workload, one shape per family. */
 export interface ElementwiseParams { kind: "elementwise"; op: "add" | "mul" | "exp" | "tanh"; n: number }
 export interface MatmulParams { kind: "matmul"; n: number }
-export interface MlpParams { kind: "mlp"; sizes: number[]; batch: number; train: boolean }
-export interface CnnParams { kind: "cnn"; image: number; channels: [number, number]; classes: number; batch: number }
+export interface MlpParams { kind: "mlp"; sizes: number[]; batch: number; train: boolean; via?: "fit" }
+export interface CnnParams { kind: "cnn"; image: number; channels: [number, number]; classes: number; batch: number; via?: "fit" }
 export interface HvpParams { kind: "hvp"; rows: number; cols: number; l2: number }
 export interface TinyParams { kind: "tiny"; op: "add" | "matmul"; n: number }
 export type CaseParams = ElementwiseParams | MatmulParams | MlpParams | CnnParams | HvpParams | TinyParams;
@@ -31,6 +31,8 @@ export interface CaseSpec {
   unit: Unit;
   /** What one iteration counts towards the unit (FLOPs for GFLOP/s, samples, HVPs, elements); 1 for time units. */
   workPerIter: number;
+  /** Only gradnav runs it (a variant of a peer-comparable case, e.g. through gn.train's step). */
+  gradnavOnly?: boolean;
 }
 
 /** Workload families in print order, with one line on what each measures. */
@@ -86,6 +88,15 @@ export function allCases(scale: Scale): CaseSpec[] {
     unit: "samples/s",
     workPerIter: mlp.batch,
   });
+  out.push({
+    id: "W2.mlpFit",
+    workload: "W2",
+    title: `MLP ${mlp.sizes.join("-")} Adam, batch ${mlp.batch}, through gn.train's step (nn layers, gn.optim.adam, trace)`,
+    params: { kind: "mlp", ...mlp, train: true, via: "fit" },
+    unit: "samples/s",
+    workPerIter: mlp.batch,
+    gradnavOnly: true,
+  });
 
   // Two 2x2 pools leave (image/4)^2 x 16 features: 7*7*16 = 784 at full size.
   const cnn: CnnParams = tiny ? { kind: "cnn", image: 8, channels: [2, 4], classes: 3, batch: 4 } : { kind: "cnn", image: 28, channels: [8, 16], classes: 10, batch: 64 };
@@ -96,6 +107,15 @@ export function allCases(scale: Scale): CaseSpec[] {
     params: cnn,
     unit: "samples/s",
     workPerIter: cnn.batch,
+  });
+  out.push({
+    id: "W3.cnnFit",
+    workload: "W3",
+    title: `CNN ${cnn.image}x${cnn.image} as W3.cnnAdam, through gn.train's step (nn layers, gn.optim.adam, trace)`,
+    params: { ...cnn, via: "fit" },
+    unit: "samples/s",
+    workPerIter: cnn.batch,
+    gradnavOnly: true,
   });
 
   const lr = tiny ? { rows: 40, cols: 5 } : { rows: 569, cols: 30 };

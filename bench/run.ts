@@ -81,7 +81,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   for (const e of engines) {
     let outcomes: CaseOutcome[];
     try {
-      outcomes = await e.run(cases, timing, log);
+      outcomes = await e.run(e.family === "peer" ? cases.filter((c) => !c.gradnavOnly) : cases, timing, log);
     } catch (err) {
       const note = err instanceof Error ? err.message : String(err);
       log(`${e.id}: failed (${note})`);
@@ -94,6 +94,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const results: CaseResult[] = [];
   for (const c of cases)
     for (const e of engines) {
+      if (c.gradnavOnly && e.family === "peer") continue;
       const outcome = byEngine.get(e.id)!.get(c.id) ?? { caseId: c.id, status: "error" as const, note: "no result returned" };
       results.push(toResult(c, e.id, outcome));
     }

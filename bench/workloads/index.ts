@@ -6,6 +6,7 @@ import type { CaseSpec } from "../cases.js";
 import type { Prepared } from "../engine.js";
 import { cnn } from "./cnn.js";
 import { elementwise } from "./elementwise.js";
+import { cnnFit, mlpFit } from "./fit.js";
 import { hvp } from "./hvp.js";
 import { matmul } from "./matmul.js";
 import { mlp } from "./mlp.js";
@@ -19,9 +20,9 @@ export function buildGradnavCase(c: CaseSpec): Prepared {
     case "matmul":
       return matmul(p);
     case "mlp":
-      return mlp(p);
+      return p.via === "fit" ? mlpFit(p) : mlp(p);
     case "cnn":
-      return cnn(p);
+      return p.via === "fit" ? cnnFit(p) : cnn(p);
     case "hvp":
       return hvp(p);
     case "tiny":
