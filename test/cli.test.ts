@@ -90,6 +90,9 @@ test("train --resume continues exactly: 2 epochs + 2 resumed = 4 epochs, byte fo
   const more = await gradnav("train", "--resume", b, "--epochs", "2", "--out", b, "--quiet", "--json");
   assert.equal(more.code, 0, more.stderr);
   assert.equal(JSON.parse(more.stdout).epochs, 4);
+  const conflict = await gradnav("train", "--resume", b, "--lr", "0.5");
+  assert.equal(conflict.code, 2);
+  assert.match(conflict.stderr, /leave out --lr/);
   assert.deepEqual(readFileSync(join(b, "model.safetensors")), readFileSync(join(a, "model.safetensors")));
   assert.deepEqual(readFileSync(join(b, "optimizer.safetensors")), readFileSync(join(a, "optimizer.safetensors")));
   assert.deepEqual(JSON.parse(more.stdout).test, JSON.parse(four.stdout).test);

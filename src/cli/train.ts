@@ -54,14 +54,19 @@ function optimizerSpec(name: string, lr: number | undefined): OptimizerSpec {
   return spec;
 }
 
-async function runTrain(o: TrainOptions, out: Output): Promise<number> {
+async function runTrain(o: TrainOptions, out: Output, given: (option: string) => boolean): Promise<number> {
   const resumed = o.resume ? loadCheckpoint(o.resume) : null;
+  // A resumed run saves where it came from unless told otherwise.
+  if (o.resume && o.out === undefined) o = { ...o, out: o.resume };
   if (resumed && !resumed.training) throw new UsageError(`${o.resume} has no training state (optimizer.json) to resume from; it was saved without one`);
   const saved = resumed?.json.dataset as (ReturnType<typeof describeData> | null) | undefined;
   if (resumed && !saved) throw new UsageError(`${o.resume} does not say which data it was trained on; it cannot be resumed from the command line`);
   if (!resumed && (o.data === undefined || o.model === undefined)) throw new UsageError(`train needs --data and --model (or --resume <folder>)`);
-  if (resumed && (o.data !== undefined || o.model !== undefined || o.target !== undefined))
-    throw new UsageError(`--resume continues with the checkpoint's data and model; leave out --data, --target and --model`);
+  if (resumed) {
+    const fixed = ["data", "target", "task", "model", "optimizer", "lr", "batchSize", "seed", "validation", "test", "patience"].filter(given);
+    if (fixed.length)
+      throw new UsageError(`--resume continues with the checkpoint's data, model, optimizer and settings; leave out ${fixed.map((k) => "--" + k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())).join(", ")}`);
+  }
 
   const src: DataSource = resumed ? { data: saved!.name, target: saved!.builtin ? undefined : saved!.target, task: saved!.csvTask } : { data: o.data!, target: o.target, task: o.task };
   const splitSpec: SplitSpec = resumed ? saved!.split! : { seed: o.seed, validation: o.validation, test: o.test };
@@ -161,10 +166,10 @@ export function trainCommand(out: Output, done: (code: number) => void): Command
     .option("--test <fraction>", "fraction of rows held out for test (datasets with an official test set use it)", fractionArg, 0.25)
     .option("--patience <epochs>", "stop early when the validation loss has not improved for this many epochs (restores the best weights)", intArg(0))
     .option("--out <folder>", "save the checkpoint (model.safetensors, model.json, optimizer state, trace.json) here")
-    .option("--resume <folder>", "continue training the checkpoint in this folder (save with --out, e.g. the same folder)")
+    .option("--resume <folder>", "continue training the checkpoint in this folder (saved back there unless --out says elsewhere)")
     .option("--save-every-epoch", "also save a checkpoint per epoch under <out>/epochs/epoch-NNNN")
     .option("--json", "print one JSON object with the results to stdout")
     .option("--quiet", "no progress output")
     .addHelpText("after", "\nExamples:\n  gradnav train --data breast-cancer-wisconsin --model logreg --epochs 30 --seed 0 --json\n  gradnav train --data mnist --model cnn --epochs 3 --out runs/mnist\n  gradnav train --resume runs/mnist --epochs 2 --out runs/mnist")
-    .action(async (o: TrainOptions) => done(await runTrain(o, out)));
+    .action(async (o: TrainOptions, cmd: Command) => done(await runTrain(o, out, (k) => cmd.getOptionValueSource(k) === "cli")));
 }
