@@ -1,14 +1,14 @@
 /**
- * Optimizer benchmarks:
+ * Optimizer benchmarks, run by `npm run bench` (bench/index.ts) after the engine comparison:
  * 1. the cost of one Adam step (update + applyUpdates) per parameter on a tree of about 1M float32
- *    parameters, on the current backend;
- * 2. steps to tolerance: for each optimizer and test function, the fewest steps (over a small grid
- *    of learning rates) to reach f - f* <= 1e-6 from the function's standard start, in float64.
+ *    parameters, on every registered backend;
+ * 2. steps to tolerance: for each optimizer and test function, the fewest steps (over a grid of
+ *    learning rates) to reach f - f* <= 1e-6 from the function's standard start, in float64, on the
+ *    default backend. The full table takes a while (tens of minutes on two busy cores): most of it is
+ *    the runs that never reach the tolerance and go to the step cap.
  *
  *   node dist/bench/optim.js            # both, prints markdown tables
- *   node dist/bench/optim.js --quick    # fewer functions, a smaller grid and step cap
- *
- * `runOptimBench` is what a suite runner calls.
+ *   node dist/bench/optim.js --quick    # three functions, three learning rates, cap 2000 (seconds)
  */
 import { fileURLToPath } from "node:url";
 import * as gn from "../src/index.js";
@@ -19,8 +19,12 @@ export interface AdamStepCost {
   backend: string;
   params: number;
   leaves: number;
+  /** Wall-clock median. */
   msPerStep: number;
   nsPerParam: number;
+  /** Process CPU time median (steadier than wall-clock on a shared machine). */
+  cpuMsPerStep: number;
+  cpuNsPerParam: number;
   repeats: number;
 }
 
@@ -37,19 +41,27 @@ export function adamStepCost(o: { repeats?: number } = {}): AdamStepCost {
   let p = params;
   const repeats = o.repeats ?? 15;
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let r = 0; r < repeats + 2; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const { updates, state: next } = opt.update(grads, state, p);
     p = gn.optim.applyUpdates(p, updates);
     gn.treeLeaves(p)[0].toTypedArray(); // make sure the work is done on lazy backends
     const dt = performance.now() - t0;
+    const dc = process.cpuUsage(c0);
     state = next;
-    if (r >= 2) times.push(dt); // two warm-up steps
+    if (r >= 2) {
+      // two warm-up steps
+      times.push(dt);
+      cpuTimes.push((dc.user + dc.system) / 1000);
+    }
   }
-  times.sort((a, b) => a - b);
-  const ms = times[Math.floor(times.length / 2)];
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const ms = median(times);
+  const cpu = median(cpuTimes);
   const n = gn.optim.treeSize(params);
-  return { backend: gn.getBackend().name, params: n, leaves: gn.treeLeaves(params).length, msPerStep: ms, nsPerParam: (ms * 1e6) / n, repeats };
+  return { backend: gn.getBackend().name, params: n, leaves: gn.treeLeaves(params).length, msPerStep: ms, nsPerParam: (ms * 1e6) / n, cpuMsPerStep: cpu, cpuNsPerParam: (cpu * 1e6) / n, repeats };
 }
 
 type Factory = (lr: number) => gn.optim.GradientTransformation;
@@ -173,21 +185,28 @@ export function formatStepsTable(t: ReturnType<typeof stepsTable>): string {
 }
 
 /** Both benchmarks, as markdown. */
-export function runOptimBench(o: { quick?: boolean; log?: (line: string) => void } = {}): { adam: AdamStepCost; table: ReturnType<typeof stepsTable>; markdown: string } {
+export function runOptimBench(o: { quick?: boolean; log?: (line: string) => void } = {}): { adam: AdamStepCost[]; table: ReturnType<typeof stepsTable>; markdown: string } {
   const log = o.log ?? (() => {});
-  log("optim: one Adam step on a ~1M-parameter tree ...");
-  const adam = adamStepCost({ repeats: o.quick ? 5 : 15 });
-  log(`optim: ${adam.msPerStep.toFixed(1)} ms per step, ${adam.nsPerParam.toFixed(1)} ns per parameter (${adam.backend})`);
-  log("optim: steps to tolerance ...");
+  const initial = gn.getBackend().name;
+  const adam: AdamStepCost[] = [];
+  for (const b of gn.listBackends()) {
+    gn.setBackend(b);
+    log(`optim: one Adam step on a ~1M-parameter tree (${b}) ...`);
+    const c = adamStepCost({ repeats: o.quick ? 5 : 15 });
+    log(`optim: ${c.msPerStep.toFixed(1)} ms per step, ${c.nsPerParam.toFixed(1)} ns per parameter wall, ${c.cpuNsPerParam.toFixed(1)} CPU (${b})`);
+    adam.push(c);
+  }
+  gn.setBackend(initial);
+  log(`optim: steps to tolerance (${initial}) ...`);
   const table = stepsTable({ quick: o.quick, log });
   const markdown = [
-    `### Adam step cost (${adam.backend} backend)`,
+    `### One Adam step (update + applyUpdates), float32, median of ${adam[0]?.repeats ?? 0}`,
     "",
-    `| parameters | leaves | ms per step | ns per parameter |`,
-    `|---:|---:|---:|---:|`,
-    `| ${adam.params} | ${adam.leaves} | ${adam.msPerStep.toFixed(1)} | ${adam.nsPerParam.toFixed(1)} |`,
+    `| backend | parameters | leaves | ms per step (wall) | ns per parameter (wall) | ns per parameter (CPU) |`,
+    `|---|---:|---:|---:|---:|---:|`,
+    ...adam.map((c) => `| ${c.backend} | ${c.params} | ${c.leaves} | ${c.msPerStep.toFixed(1)} | ${c.nsPerParam.toFixed(1)} | ${c.cpuNsPerParam.toFixed(1)} |`),
     "",
-    `### Steps to f - f* <= ${table.tol} (float64, standard starts, cap ${table.cap} steps; best learning rate of ${o.quick ? "1e-1, 1e-2, 1e-3" : LR_GRID.join(", ")} in parentheses; L-BFGS: steps and loss evaluations)`,
+    `### Steps to f - f* <= ${table.tol} (${initial} backend, float64, standard starts, cap ${table.cap} steps; best learning rate of ${o.quick ? "1e-1, 1e-2, 1e-3" : LR_GRID.join(", ")} in parentheses; L-BFGS: steps and loss evaluations)`,
     "",
     formatStepsTable(table),
   ].join("\n");

@@ -7,16 +7,19 @@ import { fullLike } from "../ops/creation.js";
 import { treeMap } from "../core/tree.js";
 import { ValueError } from "../core/errors.js";
 import { type HyperValue, checkHyper, hyperValues } from "./hyper.js";
-import { type GradientTransformation, mapLeaves, needParams } from "./transform.js";
+import { type GradientTransformation, Temporaries, mapLeaves, needParams } from "./transform.js";
 
 /**
  * The per-leaf Adagrad update: g += wd p; sum += g²; update = stepScale · g / (sqrt(sum) + eps), with
  * stepScale = -lr / (1 + (t - 1) lrDecay). One function, so that a backend can fuse it.
  */
 export function adagradLeafUpdate(g: Tensor, p: Tensor | null, sum: Tensor, c: { stepScale: number; eps: number; weightDecay: number }): [update: Tensor, sum: Tensor] {
-  const gg = c.weightDecay !== 0 ? g.add(p!.mul(c.weightDecay)) : g;
-  const s = sum.add(gg.mul(gg));
-  return [gg.div(s.sqrt().add(c.eps)).mul(c.stepScale), s];
+  const T = new Temporaries();
+  const gg = c.weightDecay !== 0 ? T.t(g.add(T.t(p!.mul(c.weightDecay)))) : g;
+  const s = sum.add(T.t(gg.mul(gg)));
+  const u = T.t(gg.div(T.t(T.t(s.sqrt()).add(c.eps)))).mul(c.stepScale);
+  T.free();
+  return [u, s];
 }
 
 export interface AdagradOptions {

@@ -9,7 +9,7 @@ import { maximum } from "../ops/elementwise.js";
 import { zerosLike } from "../ops/creation.js";
 import { treeMap } from "../core/tree.js";
 import { type HyperValue, checkHyper, hyperValues } from "./hyper.js";
-import { type GradientTransformation, mapLeaves, needParams } from "./transform.js";
+import { type GradientTransformation, Temporaries, mapLeaves, needParams } from "./transform.js";
 
 /** The numbers one Adam step uses (computed once per step, in float64). */
 export interface AdamStepConstants {
@@ -33,13 +33,15 @@ export interface AdamStepConstants {
  * fused kernel.
  */
 export function adamLeafUpdate(g: Tensor, p: Tensor | null, m: Tensor, v: Tensor, vmax: Tensor | null, c: AdamStepConstants): [update: Tensor, m: Tensor, v: Tensor, vmax: Tensor | null] {
-  const gg = c.l2 !== 0 ? g.add(p!.mul(c.l2)) : g;
-  const m1 = m.mul(c.b1).add(gg.mul(1 - c.b1));
-  const v1 = v.mul(c.b2).add(gg.mul(gg).mul(1 - c.b2));
+  const T = new Temporaries();
+  const gg = c.l2 !== 0 ? T.t(g.add(T.t(p!.mul(c.l2)))) : g;
+  const m1 = T.t(m.mul(c.b1)).add(T.t(gg.mul(1 - c.b1)));
+  const v1 = T.t(v.mul(c.b2)).add(T.t(T.t(gg.mul(gg)).mul(1 - c.b2)));
   const vmax1 = vmax === null ? null : maximum(vmax, v1);
-  const denom = (vmax1 ?? v1).sqrt().div(c.bc2Sqrt).add(c.eps);
-  let u = m1.div(denom).mul(c.stepScale);
-  if (c.decoupled !== 0) u = u.sub(p!.mul(c.decoupled));
+  const denom = T.t(T.t(T.t((vmax1 ?? v1).sqrt()).div(c.bc2Sqrt)).add(c.eps));
+  let u = T.t(m1.div(denom)).mul(c.stepScale);
+  if (c.decoupled !== 0) u = T.t(u).sub(T.t(p!.mul(c.decoupled)));
+  T.free(u);
   return [u, m1, v1, vmax1];
 }
 

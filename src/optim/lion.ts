@@ -6,16 +6,20 @@ import type { Tensor } from "../core/tensor.js";
 import { zerosLike } from "../ops/creation.js";
 import { treeMap } from "../core/tree.js";
 import { type HyperValue, checkHyper, hyperValues } from "./hyper.js";
-import { type GradientTransformation, mapLeaves, needParams } from "./transform.js";
+import { type GradientTransformation, Temporaries, mapLeaves, needParams } from "./transform.js";
 
 /**
  * The per-leaf Lion update: c = b1 m + (1 - b1) g; update = -lr (sign(c) + wd p);
  * m = b2 m + (1 - b2) g. A zero interpolant gives a zero step (sign(0) = 0); NaN gives NaN.
  */
 export function lionLeafUpdate(g: Tensor, p: Tensor | null, m: Tensor, c: { lr: number; b1: number; b2: number; weightDecay: number }): [update: Tensor, m: Tensor] {
-  let d = m.mul(c.b1).add(g.mul(1 - c.b1)).sign();
-  if (c.weightDecay !== 0) d = d.add(p!.mul(c.weightDecay));
-  return [d.mul(-c.lr), m.mul(c.b2).add(g.mul(1 - c.b2))];
+  const T = new Temporaries();
+  let d = T.t(T.t(T.t(m.mul(c.b1)).add(T.t(g.mul(1 - c.b1)))).sign());
+  if (c.weightDecay !== 0) d = T.t(d.add(T.t(p!.mul(c.weightDecay))));
+  const u = d.mul(-c.lr);
+  const m1 = T.t(m.mul(c.b2)).add(T.t(g.mul(1 - c.b2)));
+  T.free();
+  return [u, m1];
 }
 
 export interface LionOptions {

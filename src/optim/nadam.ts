@@ -6,7 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { zerosLike } from "../ops/creation.js";
 import { treeMap } from "../core/tree.js";
 import { type HyperValue, checkHyper, hyperValues } from "./hyper.js";
-import { type GradientTransformation, mapLeaves, needParams } from "./transform.js";
+import { type GradientTransformation, Temporaries, mapLeaves, needParams } from "./transform.js";
 
 /** The numbers one NAdam step uses. */
 export interface NadamStepConstants {
@@ -27,11 +27,14 @@ export interface NadamStepConstants {
  * denom = sqrt(v / (1 - b2^t)) + eps; update = gradScale · g / denom + momentumScale · m / denom.
  */
 export function nadamLeafUpdate(g: Tensor, p: Tensor | null, m: Tensor, v: Tensor, c: NadamStepConstants): [update: Tensor, m: Tensor, v: Tensor] {
-  const gg = c.weightDecay !== 0 ? g.add(p!.mul(c.weightDecay)) : g;
-  const m1 = m.mul(c.b1).add(gg.mul(1 - c.b1));
-  const v1 = v.mul(c.b2).add(gg.mul(gg).mul(1 - c.b2));
-  const denom = v1.div(c.bc2).sqrt().add(c.eps);
-  return [gg.div(denom).mul(c.gradScale).add(m1.div(denom).mul(c.momentumScale)), m1, v1];
+  const T = new Temporaries();
+  const gg = c.weightDecay !== 0 ? T.t(g.add(T.t(p!.mul(c.weightDecay)))) : g;
+  const m1 = T.t(m.mul(c.b1)).add(T.t(gg.mul(1 - c.b1)));
+  const v1 = T.t(v.mul(c.b2)).add(T.t(T.t(gg.mul(gg)).mul(1 - c.b2)));
+  const denom = T.t(T.t(T.t(v1.div(c.bc2)).sqrt()).add(c.eps));
+  const u = T.t(T.t(gg.div(denom)).mul(c.gradScale)).add(T.t(T.t(m1.div(denom)).mul(c.momentumScale)));
+  T.free();
+  return [u, m1, v1];
 }
 
 export interface NadamOptions {

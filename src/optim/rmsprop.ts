@@ -6,7 +6,7 @@ import { zerosLike } from "../ops/creation.js";
 import { treeMap } from "../core/tree.js";
 import { ValueError } from "../core/errors.js";
 import { type HyperValue, checkHyper, hyperValues } from "./hyper.js";
-import { type GradientTransformation, mapLeaves, needParams } from "./transform.js";
+import { type GradientTransformation, Temporaries, mapLeaves, needParams } from "./transform.js";
 
 /** The numbers one RMSProp step uses. */
 export interface RmspropStepConstants {
@@ -23,19 +23,24 @@ export interface RmspropStepConstants {
  * with momentum: buf = momentum buf + g / avg and update = stepScale · buf, else stepScale · g / avg.
  */
 export function rmspropLeafUpdate(g: Tensor, p: Tensor | null, nu: Tensor, gAvg: Tensor | null, buf: Tensor | null, c: RmspropStepConstants): [update: Tensor, nu: Tensor, gAvg: Tensor | null, buf: Tensor | null] {
-  const gg = c.weightDecay !== 0 ? g.add(p!.mul(c.weightDecay)) : g;
-  const nu1 = nu.mul(c.alpha).add(gg.mul(gg).mul(1 - c.alpha));
+  const T = new Temporaries();
+  const gg = c.weightDecay !== 0 ? T.t(g.add(T.t(p!.mul(c.weightDecay)))) : g;
+  const nu1 = T.t(nu.mul(c.alpha)).add(T.t(T.t(gg.mul(gg)).mul(1 - c.alpha)));
   let avg: Tensor;
   let gAvg1: Tensor | null = null;
   if (gAvg !== null) {
-    gAvg1 = gAvg.mul(c.alpha).add(gg.mul(1 - c.alpha));
-    avg = nu1.sub(gAvg1.mul(gAvg1)).sqrt().add(c.eps);
-  } else avg = nu1.sqrt().add(c.eps);
+    gAvg1 = T.t(gAvg.mul(c.alpha)).add(T.t(gg.mul(1 - c.alpha)));
+    avg = T.t(T.t(T.t(nu1.sub(T.t(gAvg1.mul(gAvg1)))).sqrt()).add(c.eps));
+  } else avg = T.t(T.t(nu1.sqrt()).add(c.eps));
   if (buf !== null && c.momentum > 0) {
-    const buf1 = buf.mul(c.momentum).add(gg.div(avg));
-    return [buf1.mul(c.stepScale), nu1, gAvg1, buf1];
+    const buf1 = T.t(buf.mul(c.momentum)).add(T.t(gg.div(avg)));
+    const u = buf1.mul(c.stepScale);
+    T.free();
+    return [u, nu1, gAvg1, buf1];
   }
-  return [gg.div(avg).mul(c.stepScale), nu1, gAvg1, buf];
+  const u = T.t(gg.div(avg)).mul(c.stepScale);
+  T.free();
+  return [u, nu1, gAvg1, buf];
 }
 
 export interface RmspropOptions {

@@ -7,7 +7,7 @@ import { ValueError } from "../core/errors.js";
 import { zerosLike } from "../ops/creation.js";
 import { treeMap } from "../core/tree.js";
 import { type HyperValue, checkHyper, hyperValues } from "./hyper.js";
-import { type GradientTransformation, mapLeaves, needParams } from "./transform.js";
+import { type GradientTransformation, Temporaries, mapLeaves, needParams } from "./transform.js";
 
 /** The numbers one SGD step uses. */
 export interface SgdStepConstants {
@@ -27,13 +27,16 @@ export interface SgdStepConstants {
  * stepScale times the direction. One function, so that a backend can replace it with a fused kernel.
  */
 export function sgdLeafUpdate(g: Tensor, p: Tensor | null, velocity: Tensor | null, c: SgdStepConstants): [update: Tensor, velocity: Tensor | null] {
-  let d = c.weightDecay !== 0 ? g.add(p!.mul(c.weightDecay)) : g;
+  const T = new Temporaries();
+  let d = c.weightDecay !== 0 ? T.t(g.add(T.t(p!.mul(c.weightDecay)))) : g;
   let v: Tensor | null = velocity;
   if (velocity !== null && c.momentum !== 0) {
-    v = c.first ? d : velocity.mul(c.momentum).add(d.mul(1 - c.dampening));
-    d = c.nesterov ? d.add(v.mul(c.momentum)) : v;
+    v = c.first ? d : T.t(velocity.mul(c.momentum)).add(T.t(d.mul(1 - c.dampening)));
+    d = c.nesterov ? T.t(d.add(T.t(v.mul(c.momentum)))) : v;
   }
-  return [d.mul(c.stepScale), v];
+  const u = d.mul(c.stepScale);
+  T.free(v);
+  return [u, v];
 }
 
 export interface SgdOptions {

@@ -213,6 +213,24 @@ export function mapLeaves(template: unknown, trees: readonly unknown[], nOut: nu
   return outs.map((leaves) => treeUnflatten(template, leaves));
 }
 
+/**
+ * @internal The temporaries of one leaf update, freed at its end: on backends with their own heap
+ * (wasm) this keeps an optimizer step from filling it with intermediates. Tensors passed to `free`
+ * (the results) are kept; tracers ignore dispose, so this is safe under transforms.
+ */
+export class Temporaries {
+  private readonly list: Tensor[] = [];
+  /** Registers x as a temporary and returns it. */
+  t(x: Tensor): Tensor {
+    this.list.push(x);
+    return x;
+  }
+  /** Frees every temporary except `keep`. */
+  free(...keep: (Tensor | null)[]): void {
+    for (const x of this.list) if (!keep.includes(x)) x.dispose();
+  }
+}
+
 /** The do-nothing transformation: updates = grads. @example gn.optim.identity() */
 export function identity(): GradientTransformation<Record<string, never>> {
   return {
