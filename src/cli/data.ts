@@ -16,7 +16,7 @@ export interface DataSource {
   task?: Task;
 }
 
-/** True when `name` is a built-in dataset. */
+/** True when `name` is a built-in dataset. @example isBuiltin("iris") // true */
 export function isBuiltin(name: string): boolean {
   return listDatasets().some((d) => d.name === name);
 }
@@ -24,6 +24,7 @@ export function isBuiltin(name: string): boolean {
 /**
  * Reads the dataset a command names. A built-in name wins; otherwise it must be a CSV file. An
  * unknown name that does not look like a file is a usage error that lists the built-in datasets.
+ * @example const ds = readData({ data: "houses.csv", target: "price" });
  */
 export function readData(src: DataSource): Dataset {
   if (isBuiltin(src.data)) {
@@ -52,7 +53,7 @@ export interface PreparedSplits {
   test: Prepared;
 }
 
-/** Splits (seeded, stratified) and preprocesses; with `preprocessor` (a saved one) nothing is refitted. */
+/** Splits (seeded, stratified) and preprocesses; with `preprocessor` (a saved one) nothing is refitted. @example prepareSplits(ds, { seed: 0, validation: 0.15, test: 0.25 }) */
 export function prepareSplits(ds: Dataset, s: SplitSpec, preprocessor?: unknown): PreparedSplits {
   if (s.validation + s.test >= 1) throw new UsageError(`--validation ${s.validation} and --test ${s.test} leave no rows to train on; keep their sum below 1`);
   const split = splitDataset(ds, makeKey(s.seed), { validation: s.validation, test: s.test });
@@ -67,7 +68,7 @@ export function prepareSplits(ds: Dataset, s: SplitSpec, preprocessor?: unknown)
   };
 }
 
-/** What a checkpoint records about the data. */
+/** What a checkpoint records about the data. @example describeData({ data: "iris" }, ds, split).classNames */
 export function describeData(src: DataSource, ds: Dataset, s: SplitSpec): DatasetDescription & { builtin: boolean; csvTask?: Task } {
   return {
     name: src.data,

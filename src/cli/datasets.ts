@@ -4,7 +4,7 @@ import { listDatasets } from "../data/datasets.js";
 import { EXIT } from "./errors.js";
 import type { Output } from "./output.js";
 
-/** The `datasets` command. */
+/** The `datasets` command. @example program.addCommand(datasetsCommand(out, done)) */
 export function datasetsCommand(out: Output, done: (code: number) => void): Command {
   return new Command("datasets")
     .description("list the built-in datasets (name, rows, features, task, licence)")

@@ -36,7 +36,7 @@ async function runDemo(o: { json?: boolean; epochs: number }, out: Output): Prom
   return EXIT.ok;
 }
 
-/** The `demo` command. */
+/** The `demo` command. @example program.addCommand(demoCommand(out, done)) */
 export function demoCommand(out: Output, done: (code: number) => void): Command {
   return new Command("demo")
     .description("train a logistic regression on the breast-cancer data and print what it learned")

@@ -43,7 +43,7 @@ async function runEval(o: EvalOptions, out: Output): Promise<number> {
   return EXIT.ok;
 }
 
-/** The `eval` command. */
+/** The `eval` command. @example program.addCommand(evalCommand(out, done)) */
 export function evalCommand(out: Output, done: (code: number) => void): Command {
   return new Command("eval")
     .description("metrics of a saved model on the splits it was trained with, or on a labelled CSV file")

@@ -12,10 +12,10 @@ import { type Output, streamOutput } from "./output.js";
 import { predictCommand } from "./predict.js";
 import { trainCommand } from "./train.js";
 
-/** The version printed by --version. */
+/** The version printed by --version. @example gradnav --version */
 export const VERSION = "0.1.0";
 
-/** Builds the program; each command's action calls `done` with its exit code. */
+/** Builds the program; each command's action calls `done` with its exit code. @example await program(streamOutput(process.stdout), (c) => (code = c)).parseAsync(argv) */
 export function program(out: Output, done: (code: number) => void): Command {
   const p = new Command("gradnav")
     .description("gradnav: train, evaluate and use models with exact derivatives (TypeScript, no native code)")

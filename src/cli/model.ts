@@ -3,20 +3,20 @@ import type { Task } from "../data/dataset.js";
 import type { Layer } from "../nn/layer.js";
 import { parseModel } from "../nn/zoo.js";
 
-/** Help text for --model. */
+/** Help text for --model. @example console.log(MODEL_HELP) */
 export const MODEL_HELP = [
   "logreg                      logistic regression (linear regression for a real target)",
   "mlp[:H1,H2,...[:ACT[:DROP]]] a multilayer perceptron, e.g. mlp:64,32 or mlp:128:tanh:0.2",
   "cnn                         a small CNN for square images (mnist, digits-8x8)",
 ].join("\n");
 
-/** Outputs of the last layer: one logit for two classes (binary cross-entropy), one per class otherwise, one for a real target. */
+/** Outputs of the last layer: one logit for two classes (binary cross-entropy), one per class otherwise, one for a real target. @example outputsFor("classification", 2) // 1 */
 export function outputsFor(task: Task, classes: number): number {
   if (task === "regression") return 1;
   return classes === 2 ? 1 : classes;
 }
 
-/** Builds the model for `features` inputs (images come flat; cnn reshapes a square input). Throws gn.nn.parseModel's ValueError. */
+/** Builds the model for `features` inputs (images come flat; cnn reshapes a square input). Throws gn.nn.parseModel's ValueError. @example modelFor("mlp:64", 30, "classification", 2) */
 export function modelFor(description: string, features: number, task: Task, classes: number): Layer {
   return parseModel(description, { inputShape: [features], outputs: outputsFor(task, classes) });
 }

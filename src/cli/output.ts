@@ -6,7 +6,7 @@ export interface Output {
   json(value: unknown): void;
 }
 
-/** Writes to a stream such as process.stdout. NaN and infinities become strings in JSON ("NaN"). */
+/** Writes to a stream such as process.stdout. NaN and infinities become strings in JSON ("NaN"). @example streamOutput(process.stdout).json({ ok: true }) */
 export function streamOutput(stream: { write(s: string): unknown }): Output {
   return {
     line: (s) => void stream.write(s + "\n"),
@@ -14,7 +14,7 @@ export function streamOutput(stream: { write(s: string): unknown }): Output {
   };
 }
 
-/** A small table: one row per split, one column per metric. */
+/** A small table: one row per split, one column per metric. @example printMetricsTable(out, { test: { loss: 0.1, accuracy: 0.97 } }) */
 export function printMetricsTable(out: Output, splits: Record<string, Metrics>): void {
   const names = [...new Set(Object.values(splits).flatMap((m) => Object.keys(m)))];
   const rows = Object.entries(splits).map(([split, m]) => [split, ...names.map((k) => ((m as unknown as Record<string, number | undefined>)[k] === undefined ? "-" : (m as unknown as Record<string, number>)[k].toFixed(4)))]);

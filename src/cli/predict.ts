@@ -57,7 +57,7 @@ async function runPredict(o: PredictOptions, out: Output): Promise<number> {
   return EXIT.ok;
 }
 
-/** The `predict` command. */
+/** The `predict` command. @example program.addCommand(predictCommand(out, done)) */
 export function predictCommand(out: Output, done: (code: number) => void): Command {
   return new Command("predict")
     .description("predict each row of a CSV file with a saved model (CSV in, CSV out: line, prediction, class probabilities)")

@@ -149,7 +149,7 @@ async function runTrain(o: TrainOptions, out: Output, given: (option: string) =>
   return result.status === "cancelled" ? EXIT.interrupted : EXIT.ok;
 }
 
-/** The `train` command. */
+/** The `train` command. @example program.addCommand(trainCommand(out, done)) */
 export function trainCommand(out: Output, done: (code: number) => void): Command {
   return new Command("train")
     .description("train a model on a built-in dataset or a CSV file and report train/validation/test metrics")

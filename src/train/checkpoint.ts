@@ -23,8 +23,9 @@ import type { TaskKind } from "./loss.js";
 import type { OptimizerSpec } from "./optimizer.js";
 import { type Json, decodeTree, encodeTree } from "./treeCodec.js";
 
-/** The format tag and version written into model.json and optimizer.json. */
+/** The format tag written into model.json and optimizer.json. @example JSON.parse(text).format === gn.train.CHECKPOINT_FORMAT */
 export const CHECKPOINT_FORMAT = "gradnav.checkpoint";
+/** The checkpoint format version this gradnav writes and reads. @example gn.train.CHECKPOINT_VERSION // 1 */
 export const CHECKPOINT_VERSION = 1;
 
 /** Where the training data came from, so that `gradnav eval` can rebuild the same split. */
@@ -99,7 +100,7 @@ interface OptimizerJson {
   lastModelState: Json | null;
 }
 
-/** The file names of a checkpoint. */
+/** The file names of a checkpoint. @example join(dir, gn.train.CHECKPOINT_FILES.model) // ".../model.safetensors" */
 export const CHECKPOINT_FILES = { model: "model.safetensors", modelJson: "model.json", optimizer: "optimizer.safetensors", optimizerJson: "optimizer.json" } as const;
 
 function json(x: unknown): Uint8Array {

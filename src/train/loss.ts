@@ -13,7 +13,7 @@ export type LossFn = (output: Tensor, y: Tensor, opts: { weights?: Tensor }) => 
 /** The built-in losses, by name. */
 export type LossName = "softmaxCrossEntropy" | "bceWithLogits" | "mse" | "mae" | "huber";
 
-/** @internal Every built-in loss name, for error messages and the CLI. */
+/** Every built-in loss name. @example gn.train.LOSS_NAMES.includes("mse") // true */
 export const LOSS_NAMES: readonly LossName[] = ["softmaxCrossEntropy", "bceWithLogits", "mse", "mae", "huber"];
 
 /** What the labels are. */

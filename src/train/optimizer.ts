@@ -30,7 +30,7 @@ const BUILDERS: { [K in OptimizerName]: (o: any) => GradientTransformation } = {
   lbfgs: optim.lbfgs,
 };
 
-/** Every optimizer name a spec may use. */
+/** Every optimizer name a spec may use. @example gn.train.OPTIMIZER_NAMES // ["sgd", "adam", ...] */
 export const OPTIMIZER_NAMES = Object.keys(BUILDERS) as OptimizerName[];
 
 /** @internal True when `x` looks like a gradient transformation (init and update functions). */

@@ -19,7 +19,7 @@ function fmt(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toFixed(4);
 }
 
-/** "loss 0.1234 accuracy 0.9650" with an optional prefix on each name ("val_"). */
+/** Metrics as "loss 0.1234  accuracy 0.9650", with an optional prefix on each name. @example gn.train.formatMetrics({ loss: 0.5 }, "val_") // "val_loss 0.5000" */
 export function formatMetrics(m: Metrics, prefix = ""): string {
   return Object.entries(m)
     .filter(([, v]) => v !== undefined)
