@@ -7,6 +7,7 @@ import type { Task } from "../data/dataset.js";
 import { loadCheckpoint, saveCheckpoint } from "../node/checkpoint.js";
 import { saveEveryEpoch } from "../node/epochCheckpoints.js";
 import { progressReporter } from "../node/progress.js";
+import { cosineDecaySchedule } from "../optim/schedules.js";
 import { traceToJSON } from "../optim/trace.js";
 import type { Checkpoint } from "../train/checkpoint.js";
 import type { Metrics } from "../train/evaluate.js";
@@ -27,6 +28,7 @@ interface TrainOptions {
   model?: string;
   optimizer: string;
   lr?: number;
+  schedule: "constant" | "cosine";
   epochs: number;
   batchSize: number;
   seed: number;
@@ -40,11 +42,15 @@ interface TrainOptions {
   quiet?: boolean;
 }
 
-/** Builds the optimizer spec from --optimizer and --lr (a usage error names the known optimizers). */
-function optimizerSpec(name: string, lr: number | undefined): OptimizerSpec {
+/**
+ * Builds the optimizer spec from --optimizer, --lr and --schedule (a usage error names the known
+ * optimizers). A cosine schedule decays the rate to 0 over `steps`, the steps of this run.
+ */
+function optimizerSpec(name: string, lr: number | undefined, schedule: "constant" | "cosine", steps: number): OptimizerSpec {
   if (!OPTIMIZER_NAMES.includes(name as OptimizerName)) throw new UsageError(`unknown optimizer "${name}"; known: ${OPTIMIZER_NAMES.join(", ")}`);
-  if (name === "lbfgs" && lr !== undefined) throw new UsageError(`--lr does not apply to lbfgs (its line search chooses the step)`);
-  const spec: OptimizerSpec = name === "lbfgs" ? { name: "lbfgs" } : { name: name as OptimizerName, options: { lr: lr ?? 1e-3 } };
+  if (name === "lbfgs" && (lr !== undefined || schedule !== "constant")) throw new UsageError(`--lr and --schedule do not apply to lbfgs (its line search chooses the step)`);
+  const rate = schedule === "cosine" ? cosineDecaySchedule({ init: lr ?? 1e-3, steps: Math.max(1, steps) }) : (lr ?? 1e-3);
+  const spec: OptimizerSpec = name === "lbfgs" ? { name: "lbfgs" } : { name: name as OptimizerName, options: { lr: rate } };
   try {
     optimizerFromSpec(spec);
   } catch (e) {
@@ -63,7 +69,7 @@ async function runTrain(o: TrainOptions, out: Output, given: (option: string) =>
   if (resumed && !saved) throw new UsageError(`${o.resume} does not say which data it was trained on; it cannot be resumed from the command line`);
   if (!resumed && (o.data === undefined || o.model === undefined)) throw new UsageError(`train needs --data and --model (or --resume <folder>)`);
   if (resumed) {
-    const fixed = ["data", "target", "task", "model", "optimizer", "lr", "batchSize", "seed", "validation", "test", "patience"].filter(given);
+    const fixed = ["data", "target", "task", "model", "optimizer", "lr", "schedule", "batchSize", "seed", "validation", "test", "patience"].filter(given);
     if (fixed.length)
       throw new UsageError(`--resume continues with the checkpoint's data, model, optimizer and settings; leave out ${fixed.map((k) => "--" + k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())).join(", ")}`);
   }
@@ -73,7 +79,7 @@ async function runTrain(o: TrainOptions, out: Output, given: (option: string) =>
   const ds = readData(src);
   const data = prepareSplits(ds, splitSpec, resumed?.preprocessor);
   const features = data.train.x.shape[1];
-  const config = resumed ? { ...(resumed.config ?? {}) } : { model: o.model, optimizer: o.optimizer, lr: o.lr ?? null, batchSize: o.batchSize, seed: o.seed, validation: o.validation, test: o.test, patience: o.patience ?? null };
+  const config = resumed ? { ...(resumed.config ?? {}) } : { model: o.model, optimizer: o.optimizer, lr: o.lr ?? null, schedule: o.schedule, batchSize: o.batchSize, seed: o.seed, validation: o.validation, test: o.test, patience: o.patience ?? null };
   const modelName = String(config.model);
 
   let model;
@@ -85,7 +91,7 @@ async function runTrain(o: TrainOptions, out: Output, given: (option: string) =>
       if (e instanceof ValueError) throw new UsageError(e.message);
       throw e;
     }
-  const optimizer = resumed ? undefined : optimizerSpec(o.optimizer, o.lr);
+  const optimizer = resumed ? undefined : optimizerSpec(o.optimizer, o.lr, o.schedule, o.epochs * Math.ceil(data.train.x.shape[0] / Math.min(o.batchSize, data.train.x.shape[0])));
   const patience = resumed ? (config.patience as number | null) : (o.patience ?? null);
 
   const description = describeData(src, ds, splitSpec);
@@ -159,6 +165,7 @@ export function trainCommand(out: Output, done: (code: number) => void): Command
     .option("--model <spec>", `the model:\n${MODEL_HELP}`)
     .option("--optimizer <name>", `one of ${OPTIMIZER_NAMES.join(", ")}`, "adam")
     .option("--lr <rate>", "learning rate (default 1e-3)", positiveNumberArg)
+    .addOption(new Option("--schedule <schedule>", "learning-rate schedule: constant, or cosine decay to 0 over the run").choices(["constant", "cosine"]).default("constant"))
     .option("--epochs <n>", "epochs to train (with --resume: epochs to add)", intArg(0), 10)
     .option("--batch-size <n>", "rows per step", intArg(1), 32)
     .option("--seed <s>", "seed for the split, the initial weights, shuffling and dropout", seedArg, 0)
