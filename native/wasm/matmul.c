@@ -202,3 +202,55 @@ EXPORT(gemm_f64) void gemm_f64(const f64 *a, int rsa, int csa, const f64 *b, int
     }
   }
 }
+
+/* ---------------- small products: no packing (i-p-j order, vectorised along the rows of B and C) ---------------- */
+
+EXPORT(matmul_small_f32) void matmul_small_f32(const f32 *a, const f32 *b, f32 *c, int m, int n, int k) {
+  int j0 = 0;
+  /* Column blocks of 16 held in four registers across the whole k loop. */
+  for (; j0 + 16 <= n; j0 += 16)
+    for (int i = 0; i < m; i++) {
+      v128_t c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
+      const f32 *ai = a + (long)i * k, *bp = b + j0;
+      for (int p = 0; p < k; p++, bp += n) {
+        v128_t s = wasm_v128_load32_splat(ai + p);
+        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(s, wasm_v128_load(bp)));
+        c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(s, wasm_v128_load(bp + 4)));
+        c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(s, wasm_v128_load(bp + 8)));
+        c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(s, wasm_v128_load(bp + 12)));
+      }
+      f32 *ci = c + (long)i * n + j0;
+      wasm_v128_store(ci, c0);
+      wasm_v128_store(ci + 4, c1);
+      wasm_v128_store(ci + 8, c2);
+      wasm_v128_store(ci + 12, c3);
+    }
+  for (; j0 + 4 <= n; j0 += 4)
+    for (int i = 0; i < m; i++) {
+      v128_t c0 = wasm_f32x4_splat(0);
+      const f32 *ai = a + (long)i * k, *bp = b + j0;
+      for (int p = 0; p < k; p++, bp += n) c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(ai + p), wasm_v128_load(bp)));
+      wasm_v128_store(c + (long)i * n + j0, c0);
+    }
+  for (; j0 < n; j0++)
+    for (int i = 0; i < m; i++) {
+      f32 acc = 0;
+      for (int p = 0; p < k; p++) acc += a[(long)i * k + p] * b[(long)p * n + j0];
+      c[(long)i * n + j0] = acc;
+    }
+}
+
+EXPORT(matmul_small_f64) void matmul_small_f64(const f64 *a, const f64 *b, f64 *c, int m, int n, int k) {
+  for (int i = 0; i < m; i++) {
+    f64 *ci = c + (long)i * n;
+    memset(ci, 0, (unsigned long)n * 8);
+    for (int p = 0; p < k; p++) {
+      f64 s = a[(long)i * k + p];
+      const f64 *bp = b + (long)p * n;
+      v128_t vs = wasm_f64x2_splat(s);
+      int j = 0;
+      for (; j + 2 <= n; j += 2) wasm_v128_store(ci + j, wasm_f64x2_add(wasm_v128_load(ci + j), wasm_f64x2_mul(vs, wasm_v128_load(bp + j))));
+      for (; j < n; j++) ci[j] += s * bp[j];
+    }
+  }
+}

@@ -13,7 +13,7 @@ import { Heap, HeapBuf } from "./memory.js";
 import type { WasmExports, WasmRuntime } from "./runtime.js";
 
 /** Tensors up to this many bytes stay JavaScript typed arrays (see above). */
-export let SMALL_BYTES = 1024;
+export let SMALL_BYTES = 64;
 
 /** @internal For tests: move the small-tensor threshold (0 puts every tensor in the heap). Returns the old value. */
 export function setSmallTensorBytes(bytes: number): number {
@@ -100,7 +100,7 @@ export class Ctx {
       const cell = s.cell;
       if (cell.ptr >= 0) return cell.ptr;
       if (!cell.live) throw disposedError();
-      return this.heap.restore(cell);
+      return this.heap.restore(s);
     }
     const p = this.temp(s.byteLength);
     this.put(s, dtype, p);

@@ -49,14 +49,26 @@ function floorClass(bytes: number): number {
 }
 
 /**
- * Where a HeapBuf's data is: a heap block (ptr >= 0), or, after a spill, a typed array (ptr -1).
- * Live cells form a doubly linked list so a spill can visit them without keeping tensors alive;
- * the FinalizationRegistry holds the cell (not the HeapBuf), so collection still works.
+ * A resident tensor's heap block, as the FinalizationRegistry holds it. `cell` links back while the
+ * block holds the tensor's data; it is cut when the data is spilled or freed, so the registry (which
+ * keeps held values until its callback runs, never in a loop that does not yield) retains only this
+ * small object, never the spilled data.
  */
-export interface Cell {
+interface Block {
   ptr: number;
   cls: number;
-  /** Byte length of the data (<= classSize(cls)). */
+  cell: Cell | null;
+}
+
+/**
+ * Where a HeapBuf's data is: a heap block (ptr >= 0), or, after a spill, a typed array (ptr -1).
+ * Resident cells form a doubly linked list so a spill can visit them without keeping tensors alive.
+ */
+export interface Cell {
+  /** Byte offset of the data in the heap, or -1 (spilled or freed). */
+  ptr: number;
+  block: Block | null;
+  /** Byte length of the data. */
   bytes: number;
   /** Element type, to spill into the right typed array. */
   kind: 0 | 1 | 2 | 3;
@@ -118,8 +130,8 @@ export class Heap {
   private peak = 0;
   private collected = 0;
   private disposed = 0;
-  private readonly registry: FinalizationRegistry<Cell>;
-  /** Head of the list of live cells (most recent first). */
+  private readonly registry: FinalizationRegistry<Block>;
+  /** Head of the list of resident cells (most recent first). */
   private cells: Cell | null = null;
   private spills = 0;
   private tensorBytes = 0;
@@ -136,10 +148,12 @@ export class Heap {
     this.top = this.base;
     this.maxBytes = maxBytes;
     this.refresh();
-    this.registry = new FinalizationRegistry((cell: Cell) => {
-      if (!cell.live) return;
+    this.registry = new FinalizationRegistry((block: Block) => {
+      const cell = block.cell;
+      if (cell === null) return; // spilled or freed already
       this.collected++;
-      this.dropCell(cell);
+      cell.live = false;
+      this.freeResident(cell);
     });
   }
 
@@ -173,31 +187,39 @@ export class Heap {
 
   /** A tensor storage of `bytes` (element kind 0 f32, 1 f64, 2 i32, 3 u8), freed when unreachable or disposed. */
   allocBuf(bytes: number, kind: 0 | 1 | 2 | 3): HeapBuf {
-    const cls = classOf(bytes < 1 ? 1 : bytes);
-    const ptr = this.allocRaw(bytes);
-    this.addTensorBytes(classSize(cls));
-    const cell: Cell = { ptr, cls, bytes, kind, arr: null, live: true, prev: null, next: this.cells };
-    if (this.cells !== null) this.cells.prev = cell;
-    this.cells = cell;
+    const cell: Cell = { ptr: -1, block: null, bytes, kind, arr: null, live: true, prev: null, next: null };
     const buf = new HeapBuf(cell);
-    this.registry.register(buf, cell);
+    this.makeResident(buf);
     return buf;
   }
 
-  private addTensorBytes(n: number): void {
-    this.tensorBytes += n;
+  /** Gives a cell a heap block and registers its HeapBuf with the FinalizationRegistry. */
+  private makeResident(buf: HeapBuf): number {
+    const cell = buf.cell;
+    const bytes = cell.bytes;
+    const cls = classOf(bytes < 1 ? 1 : bytes);
+    const ptr = this.allocRaw(bytes);
+    this.tensorBytes += classSize(cls);
     if (this.tensorBytes > this.peakTensor) this.peakTensor = this.tensorBytes;
     if (this.tensorBytes > this.budget) this.overBudget = true;
+    const block: Block = { ptr, cls, cell };
+    cell.ptr = ptr;
+    cell.block = block;
+    cell.prev = null;
+    cell.next = this.cells;
+    if (this.cells !== null) this.cells.prev = cell;
+    this.cells = cell;
+    this.registry.register(buf, block);
+    return ptr;
   }
 
   /** Brings a spilled buffer back into the heap; returns its address. */
-  restore(cell: Cell): number {
-    const arr = cell.arr!;
-    cell.ptr = this.allocRaw(cell.bytes);
-    this.addTensorBytes(classSize(cell.cls));
-    new Uint8Array(this.memory.buffer, cell.ptr, cell.bytes).set(new Uint8Array(arr.buffer, arr.byteOffset, cell.bytes));
-    cell.arr = null;
-    return cell.ptr;
+  restore(buf: HeapBuf): number {
+    const arr = buf.cell.arr!;
+    const ptr = this.makeResident(buf);
+    new Uint8Array(this.memory.buffer, ptr, arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+    buf.cell.arr = null;
+    return ptr;
   }
 
   /** Drops one tensor's claim on `buf`; frees the block when none is left. */
@@ -205,17 +227,19 @@ export class Heap {
     const cell = buf.cell;
     if (!cell.live || --buf.refs > 0) return;
     this.disposed++;
-    this.dropCell(cell);
+    cell.live = false;
+    cell.arr = null;
+    if (cell.block !== null) this.freeResident(cell);
   }
 
-  private dropCell(cell: Cell): void {
-    cell.live = false;
-    if (cell.ptr >= 0) {
-      this.release(cell.ptr, cell.cls);
-      this.tensorBytes -= classSize(cell.cls);
-    }
+  /** Frees a resident cell's block and takes it off the resident list. */
+  private freeResident(cell: Cell): void {
+    const block = cell.block!;
+    this.release(block.ptr, block.cls);
+    this.tensorBytes -= classSize(block.cls);
+    block.cell = null;
+    cell.block = null;
     cell.ptr = -1;
-    cell.arr = null;
     if (cell.prev !== null) cell.prev.next = cell.next;
     else this.cells = cell.next;
     if (cell.next !== null) cell.next.prev = cell.prev;
@@ -231,23 +255,28 @@ export class Heap {
   spill(): void {
     this.overBudget = false;
     this.spills++;
-    for (let c = this.cells; c !== null; c = c.next) {
-      if (c.ptr < 0) continue;
+    let c = this.cells;
+    this.cells = null;
+    while (c !== null) {
+      const next = c.next;
+      const block = c.block!;
       const b = this.memory.buffer;
       const n = c.bytes;
-      let arr: TypedArray;
       switch (c.kind) {
         // slice() copies into a fresh (non-shared) ArrayBuffer that the garbage collector owns.
-        case 0: arr = new Float32Array(b, c.ptr, n >>> 2).slice(); break;
-        case 1: arr = new Float64Array(b, c.ptr, n >>> 3).slice(); break;
-        case 2: arr = new Int32Array(b, c.ptr, n >>> 2).slice(); break;
-        default: arr = new Uint8Array(b, c.ptr, n).slice(); break;
+        case 0: c.arr = new Float32Array(b, block.ptr, n >>> 2).slice(); break;
+        case 1: c.arr = new Float64Array(b, block.ptr, n >>> 3).slice(); break;
+        case 2: c.arr = new Int32Array(b, block.ptr, n >>> 2).slice(); break;
+        default: c.arr = new Uint8Array(b, block.ptr, n).slice(); break;
       }
       this.spilledBytes += n;
-      this.release(c.ptr, c.cls);
-      this.tensorBytes -= classSize(c.cls);
+      this.release(block.ptr, block.cls);
+      this.tensorBytes -= classSize(block.cls);
+      block.cell = null;
+      c.block = null;
       c.ptr = -1;
-      c.arr = arr;
+      c.prev = c.next = null;
+      c = next;
     }
     this.coalesce();
   }

@@ -50,6 +50,8 @@ export interface WasmExports {
   fill_w4(dst: number, bits: number, n: number): void;
   fill_w8(dst: number, v: number, n: number): void;
   gemm_work_bytes(): number;
+  matmul_small_f32(a: number, b: number, c: number, m: number, n: number, k: number): void;
+  matmul_small_f64(a: number, b: number, c: number, m: number, n: number, k: number): void;
   gemm_f32(a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, m: number, n: number, k: number, work: number): void;
   gemm_f64(a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, m: number, n: number, k: number, work: number): void;
   adam_f32(g: number, p: number, m: number, v: number, vmax: number, u: number, mo: number, vo: number, vmaxo: number, n: number, b1: number, omb1: number, b2: number, omb2: number, eps: number, stepScale: number, bc2Sqrt: number, l2: number, decoupled: number): void;

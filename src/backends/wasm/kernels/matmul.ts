@@ -9,6 +9,9 @@ import { parallelGemm } from "../threads.js";
 
 type NoParams = Record<string, never>;
 
+/** Up to this many multiply-adds a product runs without packing (matmul_small_*). */
+const SMALL_MACS = 32 * 32 * 32;
+
 const matmul: NativeKernel<NoParams> = (c, [a, b], [av, bv], _p, out) => {
   const dt = out.dtype;
   if (dt !== "float32" && dt !== "float64") return null;
@@ -22,6 +25,14 @@ const matmul: NativeKernel<NoParams> = (c, [a, b], [av, bv], _p, out) => {
   const pb = c.ptr(b, dt);
   const pc = c.out(dt, batch * m * n);
   const es = dt === "float32" ? 4 : 8;
+  if (m * n * k <= SMALL_MACS) {
+    // Small products: packing would cost more than it saves.
+    for (let t = 0; t < batch; t++) {
+      if (dt === "float32") c.x.matmul_small_f32(pa + t * m * k * es, pb + t * k * n * es, pc + t * m * n * es, m, n, k);
+      else c.x.matmul_small_f64(pa + t * m * k * es, pb + t * k * n * es, pc + t * m * n * es, m, n, k);
+    }
+    return c.result();
+  }
   for (let t = 0; t < batch; t++)
     gemm(c, dt === "float32", pa + t * m * k * es, k, 1, pb + t * k * n * es, n, 1, pc + t * m * n * es, n, m, n, k);
   return c.result();
