@@ -57,6 +57,11 @@ test("Lagrangian: the soft constraint holds at the end; the trace records multip
   assert.ok(res.multipliers[1] > 0.1 && res.multipliers[0] < 1e-3, `multipliers ${Array.from(res.multipliers)}`);
   const evals = res.trace.steps.filter((s) => s.evaluation);
   assert.ok(evals.length >= 40);
+  // The θ-player's own gn.optim trace, step for step, with the Lagrangian as its loss.
+  assert.equal(res.trace.optim.steps.length, 500);
+  assert.equal(res.trace.optim.optimizer, "adam");
+  res.trace.optim.steps.forEach((o, k) => assert.equal(o.loss, res.trace.steps[k].lagrangian));
+  assert.ok(gn.optim.traceTable(res.trace.optim, { every: 100 }).includes("final"));
   const round = JSON.parse(JSON.stringify(res.trace));
   assert.equal(round.steps[10].multipliers.length, 2);
   // The accuracy cost is real but bounded.
@@ -90,6 +95,10 @@ test("select 'best' returns a feasible evaluated iterate; warm starts keep the m
   const warm = gn.fairness.trainConstrained(problem, groups, { constraints: [{ kind: "demographic_parity", bound: 0.05 }], method: "proxy", steps: 1, theta0: res.theta, multipliers0: res.multipliers });
   assert.deepEqual(warm.trace.steps[0].multipliers, Array.from(res.multipliers));
   assert.throws(() => gn.fairness.trainConstrained(problem, groups, { constraints: [{ kind: "demographic_parity", bound: 0.05 }], multipliers0: [1] }), /multipliers0 has 1 values for 2/);
+  // Any gn.optim transformation drives θ.
+  const sgd = gn.fairness.trainConstrained(problem, groups, { constraints: [{ kind: "demographic_parity", bound: 0.05 }], method: "proxy", steps: 300, optimizer: gn.optim.sgd({ lr: 0.5 }) });
+  assert.ok(sgd.trace.optim.optimizer.startsWith("sgd"));
+  assert.ok(sgd.maxViolation <= 0.02, `sgd-driven violation ${sgd.maxViolation}`);
   assert.throws(() => gn.fairness.trainConstrained(problem, groups, { constraints: [{ kind: "demographic_parity", bound: 0.05 }], steps: 0 }), /steps must be an integer >= 1/);
 });
 

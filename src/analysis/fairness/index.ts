@@ -46,3 +46,17 @@ export { exponentiatedGradient, mixtureDecisions, type ExpGradOptions, type ExpG
 export { fairnessFront, type FairnessFront, type FrontPoint, type FrontOptions, type PointMetrics } from "./front.js";
 export { frontSvg, type FrontSvgOptions, type FrontAxis } from "./plot.js";
 export { fairnessData, type FairnessData, type FairnessDataOptions, type FairnessSplit } from "./data.js";
+export {
+  auditModel,
+  fairnessAudit,
+  formatFairnessAudit,
+  influenceAudit,
+  formatInfluenceAudit,
+  type AuditModel,
+  type AuditGrouping,
+  type AuditRow,
+  type FairnessAuditOptions,
+  type FairnessAuditReport,
+  type InfluenceAuditOptions,
+  type InfluenceAuditReport,
+} from "./audit.js";

@@ -5,8 +5,8 @@
  *
  * with R the training objective (weighted cross-entropy + L2, see gn.influence.TrainingProblem) and
  * γ_j the linear constraint moments of constraints.ts evaluated on the soft decisions σ(z), which
- * are differentiable. Each step takes a gradient step (Adam) on θ to decrease L and a projected
- * gradient step on λ to increase it:
+ * are differentiable. Each step takes an optimizer step (gn.optim, Adam by default) on θ to decrease
+ * L and a projected gradient step on λ to increase it:
  *
  * - method "lagrangian": λ_j <- clip(λ_j + η_λ (γ_j(σ(z)) - ε_j), 0, λ_max), the surrogate's violation;
  * - method "proxy" (the proxy-Lagrangian of Cotter, Jiang and Sridharan 2019): the θ-player still
@@ -15,13 +15,17 @@
  *   plays a swap-regret game over a stochastic matrix; this is its simpler gradient form.)
  *
  * Every step (its loss, Lagrangian, gradient norm, the violations λ moved on, and the multipliers)
- * is recorded in the trace; every `evaluateEvery` steps the full training set is evaluated too.
+ * is recorded in the trace, next to the optimizer's own gn.optim trace of the θ-player (whose loss
+ * is the Lagrangian); every `evaluateEvery` steps the full training set is evaluated too.
  */
 import { ValueError } from "../../core/errors.js";
 import { Tensor } from "../../core/tensor.js";
 import * as ops from "../../ops/index.js";
 import * as random from "../../random/index.js";
 import { valueAndGrad } from "../../transforms/autodiff.js";
+import { adam } from "../../optim/adam.js";
+import { type OptimTrace, TraceRecorder } from "../../optim/trace.js";
+import { type GradientTransformation, applyUpdates } from "../../optim/transform.js";
 import type { TrainingProblem } from "../influence/problem.js";
 import { type ConstraintSet, type ConstraintSpec, buildConstraints, constraintViolations, maxViolation } from "./constraints.js";
 import type { Groups } from "./groups.js";
@@ -37,8 +41,10 @@ export interface ConstrainedOptions {
   method?: LagrangianMethod;
   /** Gradient steps (default 500). */
   steps?: number;
-  /** Adam learning rate of the model (default 0.01). */
+  /** Adam learning rate of the model (default 0.01; ignored when `optimizer` is given). */
   lr?: number;
+  /** The θ-player's optimizer, any gn.optim gradient transformation (default gn.optim.adam({ lr })). */
+  optimizer?: GradientTransformation;
   /** Step size η_λ of the multipliers (default 0.1). Too large a step makes θ and λ circle each other. */
   multiplierLr?: number;
   /** Upper limit λ_max of every multiplier (default 100). */
@@ -96,6 +102,8 @@ export interface ConstrainedStep {
 export interface ConstrainedTrace {
   version: 1;
   method: LagrangianMethod;
+  /** The θ-player's route as a gn.optim trace (loss = the Lagrangian on the step's rows), step for step with `steps`. */
+  optim: OptimTrace;
   /** Constraint names, in the order of every multipliers / violations array. */
   constraints: string[];
   bounds: number[];
@@ -174,12 +182,10 @@ export function trainConstrained(problem: TrainingProblem, groups: Groups, opts:
     return { objective: problem.objective(th).item(), accuracy: correct / n, soft: Array.from(constraintViolations(set, soft)), hard: Array.from(constraintViolations(set, hard)) };
   };
 
-  // Adam state.
-  let m = ops.zerosLike(theta);
-  let v = ops.zerosLike(theta);
-  const b1 = 0.9;
-  const b2 = 0.999;
-  const trace: ConstrainedTrace = { version: 1, method, constraints: set.constraints.map((c) => c.name), bounds: Array.from(set.bounds), steps: [] };
+  const opt = opts.optimizer ?? adam({ lr });
+  let optState = opt.init(theta);
+  const recorder = new TraceRecorder({ optimizer: opt.name });
+  const trace: ConstrainedTrace = { version: 1, method, optim: recorder.trace, constraints: set.constraints.map((c) => c.name), bounds: Array.from(set.bounds), steps: [] };
   const candidates: { step: number; theta: Tensor; ev: ConstrainedEvaluation }[] = [];
   let order: number[] = [];
   let pos = n;
@@ -222,15 +228,15 @@ export function trainConstrained(problem: TrainingProblem, groups: Groups, opts:
       candidates.push({ step: s, theta, ev: record.evaluation });
     }
     trace.steps.push(record);
-    // Adam on θ, projected ascent on λ (simultaneous: both use the step's starting point).
-    m = ops.add(ops.mul(m, b1), ops.mul(g, 1 - b1));
-    v = ops.add(ops.mul(v, b2), ops.mul(ops.square(g), 1 - b2));
-    const mh = ops.div(m, 1 - b1 ** (s + 1));
-    const vh = ops.div(v, 1 - b2 ** (s + 1));
-    theta = ops.sub(theta, ops.mul(ops.div(mh, ops.add(ops.sqrt(vh), 1e-8)), lr));
+    // Descent on θ, projected ascent on λ (simultaneous: both use the step's starting point).
+    const { updates, state, info } = opt.update(g, optState, theta, { loss: lv, grads: g });
+    recorder.record({ loss: lv, grads: g, updates, info, params: theta });
+    optState = state;
+    theta = applyUpdates(theta, updates);
     for (let c = 0; c < j; c++) lambda[c] = Math.min(lmax, Math.max(0, lambda[c] + etaL * viol[c]));
   }
   const finalEv = evaluate(theta);
+  recorder.finish({ loss: finalEv.objective, gradNorm: NaN, params: theta, status: "maxSteps", evals: steps });
   candidates.push({ step: steps, theta, ev: finalEv });
   let chosen = candidates[candidates.length - 1];
   if (select === "best") {

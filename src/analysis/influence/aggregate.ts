@@ -18,7 +18,7 @@ export interface GroupInfluence {
   /** Σ of the positive values, and of the negative ones. */
   positive: number;
   negative: number;
-  /** sum / Σ over all rows (NaN when that total is 0). */
+  /** sum / Σ |value| over all rows: the group's signed share of all the influence (NaN when every value is 0). */
   share: number;
 }
 
@@ -47,7 +47,7 @@ export function aggregateByGroup(values: ArrayLike<number>, groups: Groups, opts
     c.sum += v;
     if (v > 0) c.positive += v;
     else c.negative += v;
-    total += v;
+    total += Math.abs(v);
   }
   const out = [...cells.values()];
   for (const c of out) {

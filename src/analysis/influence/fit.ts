@@ -27,6 +27,7 @@ export interface FitResult {
   /** Largest |∂R/∂θ_k| at the end. */
   gradNorm: number;
   iterations: number;
+  /** The gradient fell below tol, or the Newton decrement below the objective's float64 resolution. */
   converged: boolean;
   seconds: number;
 }
@@ -50,10 +51,16 @@ export function fitNewton(problem: TrainingProblem, opts: FitOptions = {}): FitR
   let g = problem.gradient(theta);
   let gmax = maxAbs(g);
   let it = 0;
+  let flat = false;
   while (gmax > tol && it < maxIter) {
     const h = problem.hessian(theta);
     const p = ops.neg(solveSpd(h, g, { jitter: true })!);
     const slope = ops.dot(g, p).item();
+    // The Newton decrement -g·p is twice the predicted decrease; below float64 resolution of R, stop.
+    if (-slope <= 1e-15 * (1 + Math.abs(f))) {
+      flat = true;
+      break;
+    }
     let step = 1;
     let next = theta;
     let fNext = f;
@@ -64,13 +71,16 @@ export function fitNewton(problem: TrainingProblem, opts: FitOptions = {}): FitR
       step /= 2;
     }
     it++;
-    if (!(fNext <= f)) break; // no descent left at float64 resolution: θ is as good as it gets
+    if (!(fNext < f)) {
+      flat = true; // no descent left at float64 resolution: θ is as good as it gets
+      break;
+    }
     theta = next;
     f = fNext;
     g = problem.gradient(theta);
     gmax = maxAbs(g);
   }
-  return { theta, objective: f, gradNorm: gmax, iterations: it, converged: gmax <= tol, seconds: (performance.now() - t0) / 1000 };
+  return { theta, objective: f, gradNorm: gmax, iterations: it, converged: gmax <= tol || flat, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**
