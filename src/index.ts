@@ -10,10 +10,12 @@ import { registerBackend } from "./backends/registry.js";
 import { referenceBackend } from "./backends/reference/index.js";
 import { wasmBackend, wasmSupported } from "./backends/wasm/index.js";
 import { chooseDefaultBackend } from "./backends/defaultBackend.js";
+import { registerNativeBackend } from "./backends/native/register.js";
 
 // The first backend registered is the default: wasm where WebAssembly SIMD runs, else the reference.
 if (wasmSupported()) registerBackend(wasmBackend);
 registerBackend(referenceBackend);
+registerNativeBackend();
 chooseDefaultBackend();
 
 export { Tensor, type NestedArray, type TensorOrNumber } from "./core/tensor.js";
@@ -31,6 +33,7 @@ export { setBackend, getBackend, listBackends, registerBackend } from "./backend
 export type { Backend, Aval } from "./backends/backend.js";
 export { memoryInfo, type MemoryInfo } from "./backends/memoryInfo.js";
 export { listWasmKernels, setWasmHeapBudget, setWasmThreads, wasmReady } from "./backends/wasm/index.js";
+export { listNativeKernels, nativeInfo, setNativeThreads, type NativeInfo } from "./backends/native/index.js";
 export * as random from "./random/index.js";
 export * as nn from "./nn/index.js";
 export * as losses from "./nn/losses.js";

@@ -1,0 +1,173 @@
+/* GEMM micro-kernels: C[mr x nr] (=|+=) A_panel B_panel, where the packed A panel holds MR rows
+ * k-major (a[p MR + r]) and the packed B panel NR columns k-major (b[p NR + c]); panels are padded
+ * with zeros, so the kernel always computes the full MR x NR tile in registers and clips only when
+ * storing. Per instruction set:
+ *   AVX-512: float32 12 x 32 and float64 12 x 16 (24 zmm accumulators, B in 2 registers, A broadcast);
+ *   AVX2+FMA: float32 6 x 16 and float64 6 x 8 (12 ymm accumulators);
+ *   generic C: 4 x 16 and 4 x 8 plain loops for the compiler to vectorise. */
+#include <string.h>
+#include "isa.h"
+#include "tiles.h"
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#if defined(__AVX512F__)
+
+static void ukr_f32(long kc, const float *a, const float *b, float *c, long ldc, int acc, int mr, int nr) {
+  __m512 c0[MR32], c1[MR32];
+#pragma GCC unroll 12
+  for (int r = 0; r < MR32; r++) c0[r] = c1[r] = _mm512_setzero_ps();
+  for (long p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR32; r++) {
+      const __m512 ar = _mm512_set1_ps(a[r]);
+      c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
+      c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
+    }
+    a += MR32;
+    b += NR32;
+  }
+  const __mmask16 k0 = nr >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nr) - 1);
+  const __mmask16 k1 = nr >= 32 ? (__mmask16)0xffff : nr <= 16 ? (__mmask16)0 : (__mmask16)((1u << (nr - 16)) - 1);
+  if (mr == MR32 && nr == NR32) {
+#pragma GCC unroll 12
+    for (int r = 0; r < MR32; r++) {
+      float *cr = c + r * ldc;
+      if (acc) {
+        c0[r] = _mm512_add_ps(c0[r], _mm512_loadu_ps(cr));
+        c1[r] = _mm512_add_ps(c1[r], _mm512_loadu_ps(cr + 16));
+      }
+      _mm512_storeu_ps(cr, c0[r]);
+      _mm512_storeu_ps(cr + 16, c1[r]);
+    }
+    return;
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < MR32; r++) {
+    if (r >= mr) break;
+    float *cr = c + r * ldc;
+    if (acc) {
+      c0[r] = _mm512_add_ps(c0[r], _mm512_maskz_loadu_ps(k0, cr));
+      c1[r] = _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(k1, cr + 16));
+    }
+    _mm512_mask_storeu_ps(cr, k0, c0[r]);
+    _mm512_mask_storeu_ps(cr + 16, k1, c1[r]);
+  }
+}
+
+static void ukr_f64(long kc, const double *a, const double *b, double *c, long ldc, int acc, int mr, int nr) {
+  __m512d c0[MR64], c1[MR64];
+#pragma GCC unroll 12
+  for (int r = 0; r < MR64; r++) c0[r] = c1[r] = _mm512_setzero_pd();
+  for (long p = 0; p < kc; p++) {
+    const __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR64; r++) {
+      const __m512d ar = _mm512_set1_pd(a[r]);
+      c0[r] = _mm512_fmadd_pd(ar, b0, c0[r]);
+      c1[r] = _mm512_fmadd_pd(ar, b1, c1[r]);
+    }
+    a += MR64;
+    b += NR64;
+  }
+  const __mmask8 k0 = nr >= 8 ? (__mmask8)0xff : (__mmask8)((1u << nr) - 1);
+  const __mmask8 k1 = nr >= 16 ? (__mmask8)0xff : nr <= 8 ? (__mmask8)0 : (__mmask8)((1u << (nr - 8)) - 1);
+#pragma GCC unroll 12
+  for (int r = 0; r < MR64; r++) {
+    if (r >= mr) break;
+    double *cr = c + r * ldc;
+    if (acc) {
+      c0[r] = _mm512_add_pd(c0[r], _mm512_maskz_loadu_pd(k0, cr));
+      c1[r] = _mm512_add_pd(c1[r], _mm512_maskz_loadu_pd(k1, cr + 8));
+    }
+    _mm512_mask_storeu_pd(cr, k0, c0[r]);
+    _mm512_mask_storeu_pd(cr + 8, k1, c1[r]);
+  }
+}
+
+#elif defined(__AVX2__)
+
+/* Stores a register tile through a scratch tile when it is clipped. */
+#define STORE_TILE(T, MR, NR, VEC, LANES, LOAD, STORE, ADD)                          \
+  if (mr == MR && nr == NR) {                                                        \
+    for (int r = 0; r < MR; r++) {                                                   \
+      T *cr = c + r * ldc;                                                           \
+      if (acc) {                                                                     \
+        c0[r] = ADD(c0[r], LOAD(cr));                                                \
+        c1[r] = ADD(c1[r], LOAD(cr + LANES));                                        \
+      }                                                                              \
+      STORE(cr, c0[r]);                                                              \
+      STORE(cr + LANES, c1[r]);                                                      \
+    }                                                                                \
+    return;                                                                          \
+  }                                                                                  \
+  T tile[MR * NR];                                                                   \
+  for (int r = 0; r < MR; r++) {                                                     \
+    STORE(tile + r * NR, c0[r]);                                                     \
+    STORE(tile + r * NR + LANES, c1[r]);                                             \
+  }                                                                                  \
+  for (int r = 0; r < mr; r++)                                                       \
+    for (int j = 0; j < nr; j++) c[r * ldc + j] = acc ? c[r * ldc + j] + tile[r * NR + j] : tile[r * NR + j];
+
+static void ukr_f32(long kc, const float *a, const float *b, float *c, long ldc, int acc, int mr, int nr) {
+  __m256 c0[MR32], c1[MR32];
+#pragma GCC unroll 6
+  for (int r = 0; r < MR32; r++) c0[r] = c1[r] = _mm256_setzero_ps();
+  for (long p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+    for (int r = 0; r < MR32; r++) {
+      const __m256 ar = _mm256_broadcast_ss(a + r);
+      c0[r] = _mm256_fmadd_ps(ar, b0, c0[r]);
+      c1[r] = _mm256_fmadd_ps(ar, b1, c1[r]);
+    }
+    a += MR32;
+    b += NR32;
+  }
+  STORE_TILE(float, MR32, NR32, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps)
+}
+
+static void ukr_f64(long kc, const double *a, const double *b, double *c, long ldc, int acc, int mr, int nr) {
+  __m256d c0[MR64], c1[MR64];
+#pragma GCC unroll 6
+  for (int r = 0; r < MR64; r++) c0[r] = c1[r] = _mm256_setzero_pd();
+  for (long p = 0; p < kc; p++) {
+    const __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
+#pragma GCC unroll 6
+    for (int r = 0; r < MR64; r++) {
+      const __m256d ar = _mm256_broadcast_sd(a + r);
+      c0[r] = _mm256_fmadd_pd(ar, b0, c0[r]);
+      c1[r] = _mm256_fmadd_pd(ar, b1, c1[r]);
+    }
+    a += MR64;
+    b += NR64;
+  }
+  STORE_TILE(double, MR64, NR64, __m256d, 4, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_add_pd)
+}
+
+#else
+
+#define DEFINE_GENERIC_UKR(NAME, T, MR, NR)                                                   \
+  static void NAME(long kc, const T *a, const T *b, T *c, long ldc, int acc, int mr, int nr) { \
+    T t[MR][NR];                                                                              \
+    memset(t, 0, sizeof t);                                                                   \
+    for (long p = 0; p < kc; p++) {                                                           \
+      for (int r = 0; r < MR; r++) {                                                          \
+        const T ar = a[r];                                                                    \
+        for (int j = 0; j < NR; j++) t[r][j] += ar * b[j];                                    \
+      }                                                                                       \
+      a += MR;                                                                                \
+      b += NR;                                                                                \
+    }                                                                                         \
+    for (int r = 0; r < mr; r++)                                                              \
+      for (int j = 0; j < nr; j++) c[r * ldc + j] = acc ? c[r * ldc + j] + t[r][j] : t[r][j]; \
+  }
+DEFINE_GENERIC_UKR(ukr_f32, float, MR32, NR32)
+DEFINE_GENERIC_UKR(ukr_f64, double, MR64, NR64)
+
+#endif
+
+void GN_FN(gn_ukr_f32)(long kc, const float *a, const float *b, float *c, long ldc, int acc, int mr, int nr) { ukr_f32(kc, a, b, c, ldc, acc, mr, nr); }
+void GN_FN(gn_ukr_f64)(long kc, const double *a, const double *b, double *c, long ldc, int acc, int mr, int nr) { ukr_f64(kc, a, b, c, ldc, acc, mr, nr); }

@@ -1,0 +1,24 @@
+/**
+ * The native addon's functions (native/node/src/addon.c). Arrays are the tensors' own typed arrays;
+ * shapes and strides go through the int32 metadata array given to `init`, scalars through the
+ * float64 one. Codes: dtypes as DT_CODE; op codes as in native/node/src/common.h.
+ */
+export interface NativeAddon {
+  init(metaI32: Int32Array, metaF64: Float64Array): { isa: string; isas: string; threads: number };
+  setIsa(name: string): boolean;
+  setThreads(n: number): number;
+  unary(op: number, dt: number, x: ArrayBufferView, y: ArrayBufferView): void;
+  binary(op: number, dt: number, a: ArrayBufferView, b: ArrayBufferView, y: ArrayBufferView, rank: number): void;
+  compare(op: number, dt: number, a: ArrayBufferView, b: ArrayBufferView, y: ArrayBufferView, rank: number): void;
+  where(width: number, c: ArrayBufferView, a: ArrayBufferView, b: ArrayBufferView, y: ArrayBufferView, rank: number): void;
+  cast(x: ArrayBufferView, from: number, y: ArrayBufferView, to: number): void;
+  reduce(op: number, dt: number, x: ArrayBufferView, y: ArrayBufferView, outer: number, red: number, inner: number): void;
+  copy(width: number, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, dstOffset: number, rank: number): void;
+  transpose(width: number, src: ArrayBufferView, dst: ArrayBufferView, batch: number, m: number, n: number): void;
+  matmul(dt: number, a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView, batch: number, m: number, n: number, k: number): void;
+  conv(mode: number, dt: number, x: ArrayBufferView, w: ArrayBufferView, y: ArrayBufferView): void;
+  maxpool(dt: number, x: ArrayBufferView, y: ArrayBufferView): void;
+  takeAlong(width: number, x: ArrayBufferView, idx: ArrayBufferView, y: ArrayBufferView, outer: number, n: number, m: number, inner: number): boolean;
+  scatterAlong(dt: number, idx: ArrayBufferView, upd: ArrayBufferView, y: ArrayBufferView, outer: number, m: number, dim: number, inner: number): boolean;
+  adam(dt: number, g: ArrayBufferView, p: ArrayBufferView | null, m: ArrayBufferView, v: ArrayBufferView, vmax: ArrayBufferView | null, u: ArrayBufferView, mo: ArrayBufferView, vo: ArrayBufferView, vmaxo: ArrayBufferView | null): void;
+}

@@ -1,0 +1,172 @@
+/**
+ * The native backend: gradnav's own C kernels (native/node/, a Node-API addon) with AVX-512,
+ * AVX2+FMA or portable code chosen at load time by the CPU's features, and one thread pool for the
+ * large kernels. Optional: it exists only where the addon was built (npm run build:native) or a
+ * prebuilt binary is installed; elsewhere gradnav runs on the wasm backend (docs/design/005-native-backend.md).
+ *
+ * Storage is a plain typed array, exactly as on the reference backend: the addon reads and writes the
+ * tensors' own arrays (no copy at the boundary), the garbage collector frees them, and a primitive
+ * without a native kernel runs the reference kernel on the very same arrays. Every primitive has an
+ * entry in `entries` (a missing one is a compile error): `native` (which may decline a dtype or case)
+ * or `fallback`, with the reason. `listNativeKernels()` reports which is which.
+ */
+import type { AdamConstants, Aval, Backend, FusedAdamResult } from "../backend.js";
+import { type DType, type TypedArray, allocTyped } from "../../core/dtype.js";
+import { ValueError } from "../../core/errors.js";
+import type { PrimName, ParamsOf } from "../../ops/prims/index.js";
+import { referenceBackend } from "../reference/index.js";
+import { type Entry, NativeCtx } from "./context.js";
+import { type NativeLoad, loadNative } from "./loader.js";
+import { elementwiseEntries } from "./kernels/elementwise.js";
+import { reduceEntries } from "./kernels/reduce.js";
+import { movementEntries } from "./kernels/movement.js";
+import { indexingEntries } from "./kernels/indexing.js";
+import { matmulEntries } from "./kernels/matmul.js";
+import { convEntries } from "./kernels/conv.js";
+import { linalgEntries } from "./kernels/linalg.js";
+import { fusedAdam } from "./kernels/optim.js";
+
+/** One entry per primitive: a new primitive without one does not compile. */
+const entries: { [N in PrimName]: Entry<ParamsOf<N>> } = {
+  ...elementwiseEntries,
+  ...reduceEntries,
+  ...movementEntries,
+  ...indexingEntries,
+  ...matmulEntries,
+  ...convEntries,
+  ...linalgEntries,
+};
+
+let loaded: NativeLoad | null = null;
+let ctx: NativeCtx | null = null;
+
+/** Opens the addon once; null when it is not available (see `nativeStatus`). */
+function context(): NativeCtx | null {
+  if (loaded === null) {
+    loaded = loadNative();
+    if (loaded.addon !== null) {
+      try {
+        ctx = new NativeCtx(loaded.addon);
+      } catch (e) {
+        loaded = { addon: null, path: loaded.path, reason: `the addon failed to start: ${e instanceof Error ? e.message : String(e)}`, broken: true };
+      }
+    }
+  }
+  return ctx;
+}
+
+function need(): NativeCtx {
+  const c = context();
+  if (c === null) throw new ValueError(`native backend: not available (${loaded?.reason})`);
+  return c;
+}
+
+function typedFor(data: TypedArray, dtype: DType): TypedArray {
+  const want = allocTyped(dtype, 0).constructor;
+  if (data.constructor === want) return data;
+  const out = allocTyped(dtype, data.length);
+  out.set(data as never);
+  return out;
+}
+
+export const nativeBackend: Backend = {
+  name: "native",
+  fromTyped(data: TypedArray, dtype: DType): unknown {
+    return typedFor(data, dtype);
+  },
+  read(storage: unknown): TypedArray {
+    return (storage as TypedArray).slice();
+  },
+  exec<N extends PrimName>(prim: N, inputs: unknown[], inAvals: Aval[], params: ParamsOf<N>, out: Aval): unknown {
+    const entry = entries[prim] as Entry<ParamsOf<N>>;
+    if ("native" in entry) {
+      const r = entry.native(need(), inputs as TypedArray[], inAvals, params, out);
+      if (r !== null) return r;
+    }
+    return referenceBackend.exec(prim, inputs, inAvals, params, out);
+  },
+  dispose(): void {
+    // Typed arrays are garbage-collected.
+  },
+  memoryInfo(): Record<string, number> {
+    return { threads: ctx?.threads ?? 0 };
+  },
+  fusedAdam(g: unknown, p: unknown | null, m: unknown, v: unknown, vmax: unknown | null, dtype: DType, size: number, k: AdamConstants): FusedAdamResult | null {
+    return fusedAdam(need(), g as TypedArray, p as TypedArray | null, m as TypedArray, v as TypedArray, vmax as TypedArray | null, dtype, size, k);
+  },
+};
+
+/** Whether the native addon is loaded (loading it on first call). */
+export function nativeAvailable(): boolean {
+  return context() !== null;
+}
+
+/** What `nativeInfo()` reports. */
+export interface NativeInfo {
+  /** Whether the addon loaded. */
+  available: boolean;
+  /** Why not, when it did not ("" when it did). */
+  reason: string;
+  /** The addon's file. */
+  path: string | null;
+  /** The instruction set the kernels use now ("avx512", "avx2" or "generic"), and those this CPU runs. */
+  isa: string | null;
+  isas: string[];
+  /** Threads a large kernel uses (GRADNAV_NUM_THREADS, else the CPUs this process may use). */
+  threads: number;
+}
+
+/**
+ * Where the native backend stands: loaded or not (and why), its instruction set and thread count.
+ *
+ * @example
+ * const { available, isa, threads, reason } = gn.nativeInfo();
+ * if (available) gn.setBackend("native");
+ */
+export function nativeInfo(): NativeInfo {
+  const c = context();
+  return { available: c !== null, reason: loaded?.reason ?? "", path: loaded?.path ?? null, isa: c?.isa ?? null, isas: c?.isas ?? [], threads: c?.threads ?? 0 };
+}
+
+/**
+ * Sets how many threads the native backend's large kernels use (1 runs everything on the calling
+ * thread; 0 restores the default: GRADNAV_NUM_THREADS, else the CPUs this process may use). Returns
+ * the count now in use. Throws a ValueError when the native backend is not available.
+ *
+ * @example
+ * gn.setNativeThreads(1); // e.g. when running several processes side by side
+ */
+export function setNativeThreads(n: number): number {
+  if (!Number.isInteger(n) || n < 0) throw new ValueError(`setNativeThreads: expected an integer >= 0, got ${n}`);
+  const c = need();
+  c.threads = c.N.setThreads(n);
+  return c.threads;
+}
+
+/**
+ * @internal For tests and benchmarks: switches the native kernels to another instruction set this
+ * CPU supports ("avx512", "avx2", "generic"). Returns false when it does not support it.
+ */
+export function setNativeIsa(name: string): boolean {
+  const c = need();
+  if (!c.N.setIsa(name)) return false;
+  c.isa = name;
+  return true;
+}
+
+/** Which primitives run natively on the native backend and which use the reference kernels (with why). */
+export function listNativeKernels(): { native: PrimName[]; fallback: { prim: PrimName; reason: string }[] } {
+  const native: PrimName[] = [];
+  const fallback: { prim: PrimName; reason: string }[] = [];
+  for (const [prim, e] of Object.entries(entries) as [PrimName, Entry<unknown>][]) {
+    if ("native" in e) native.push(prim);
+    else fallback.push({ prim, reason: e.fallback });
+  }
+  return { native, fallback };
+}
+
+/** @internal Why the addon is not available ("" when it is), and whether a file was there but broken. */
+export function nativeStatus(): { reason: string; broken: boolean } {
+  context();
+  return { reason: loaded?.reason ?? "", broken: loaded?.broken ?? false };
+}

@@ -1,0 +1,27 @@
+/**
+ * Matrix products on the native backend: the packed, cache-blocked GEMM with AVX-512, AVX2+FMA or
+ * portable micro-kernels (native/node/src/gemm.c), float32 and float64, over every batch element;
+ * large products are split over the thread pool.
+ */
+import { allocTyped } from "../../../core/dtype.js";
+import { DT, type NativeKernel } from "../context.js";
+
+type NoParams = Record<string, never>;
+
+const matmul: NativeKernel<NoParams> = (c, [a, b], [av, bv], _p, out) => {
+  const dt = out.dtype;
+  if (dt !== "float32" && dt !== "float64") return null;
+  const r = av.shape.length;
+  const m = av.shape[r - 2];
+  const k = av.shape[r - 1];
+  const n = bv.shape[r - 1];
+  let batch = 1;
+  for (let i = 0; i < r - 2; i++) batch *= av.shape[i];
+  const y = allocTyped(dt, batch * m * n);
+  c.N.matmul(DT[dt], a, b, y, batch, m, n, k);
+  return y;
+};
+
+export const matmulEntries = {
+  matmul: { native: matmul },
+};

@@ -1,0 +1,95 @@
+/**
+ * Movement primitives on the native backend, all through one strided copy (plus a blocked transpose
+ * of the last two axes): reshape shares its input's array (storage is never written after creation);
+ * transpose, broadcastTo, slice and flip gather with strides; pad fills and scatters; concat copies
+ * each input into its place.
+ */
+import { type DType, type TypedArray, allocTyped } from "../../../core/dtype.js";
+import type { BroadcastParams, ConcatParams, FlipParams, PadParams, ReshapeParams, SliceParams, TransposeParams } from "../../../ops/prims/movement.js";
+import { broadcastStrides, collapse, rowMajorStrides } from "../../wasm/strides.js";
+import { type NativeCtx, type NativeKernel, WIDTH, sizeOf } from "../context.js";
+
+/** Copies `shape` elements from src (strides ss, from element srcOff) to dst (strides ds, from dstOff). */
+function stridedCopy(c: NativeCtx, dt: DType, src: TypedArray, srcOff: number, dst: TypedArray, dstOff: number, shape: readonly number[], ss: readonly number[], ds: readonly number[]): void {
+  if (sizeOf(shape) === 0) return;
+  const { meta, rank } = collapse(shape, [ss, ds]);
+  c.mi.set(meta);
+  c.N.copy(WIDTH[dt], src, srcOff, dst, dstOff, rank);
+}
+
+const reshape: NativeKernel<ReshapeParams> = (_c, [x]) => x;
+
+const transpose: NativeKernel<TransposeParams> = (c, [x], [xv], { perm }, out) => {
+  const dt = xv.dtype;
+  const n = sizeOf(out.shape);
+  const y = allocTyped(dt, n);
+  const r = perm.length;
+  let swapLast = r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1;
+  for (let i = 0; swapLast && i < r - 2; i++) swapLast = perm[i] === i;
+  if (swapLast && n > 0) {
+    const m = xv.shape[r - 2];
+    const k = xv.shape[r - 1];
+    c.N.transpose(WIDTH[dt], x, y, n / (m * k), m, k);
+  } else {
+    const s = rowMajorStrides(xv.shape);
+    stridedCopy(c, dt, x, 0, y, 0, out.shape, perm.map((p) => s[p]), rowMajorStrides(out.shape));
+  }
+  return y;
+};
+
+const broadcastTo: NativeKernel<BroadcastParams> = (c, [x], [xv], _p, out) => {
+  const y = allocTyped(xv.dtype, sizeOf(out.shape));
+  stridedCopy(c, xv.dtype, x, 0, y, 0, out.shape, broadcastStrides(xv.shape, out.shape), rowMajorStrides(out.shape));
+  return y;
+};
+
+const slice: NativeKernel<SliceParams> = (c, [x], [xv], { begin, step }, out) => {
+  const s = rowMajorStrides(xv.shape);
+  let base = 0;
+  for (let i = 0; i < begin.length; i++) base += begin[i] * s[i];
+  const y = allocTyped(xv.dtype, sizeOf(out.shape));
+  stridedCopy(c, xv.dtype, x, base, y, 0, out.shape, s.map((st, i) => st * step[i]), rowMajorStrides(out.shape));
+  return y;
+};
+
+const flip: NativeKernel<FlipParams> = (c, [x], [xv], { axes }, out) => {
+  const s = rowMajorStrides(xv.shape);
+  let base = 0;
+  for (const ax of axes) base += (xv.shape[ax] - 1) * s[ax];
+  const y = allocTyped(xv.dtype, sizeOf(out.shape));
+  stridedCopy(c, xv.dtype, x, base, y, 0, out.shape, s.map((st, i) => (axes.includes(i) ? -st : st)), rowMajorStrides(out.shape));
+  return y;
+};
+
+const pad: NativeKernel<PadParams> = (c, [x], [xv], { lo, interior, value }, out) => {
+  const y = allocTyped(xv.dtype, sizeOf(out.shape));
+  if (value !== 0) y.fill(value);
+  const os = rowMajorStrides(out.shape);
+  let base = 0;
+  for (let i = 0; i < lo.length; i++) base += lo[i] * os[i];
+  stridedCopy(c, xv.dtype, x, 0, y, base, xv.shape, rowMajorStrides(xv.shape), os.map((st, i) => st * (interior[i] + 1)));
+  return y;
+};
+
+const concat: NativeKernel<ConcatParams> = (c, inputs, avals, { axis }, out) => {
+  const dt = out.dtype;
+  const y = allocTyped(dt, sizeOf(out.shape));
+  const os = rowMajorStrides(out.shape);
+  let offset = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const shape = avals[i].shape;
+    stridedCopy(c, dt, inputs[i], 0, y, offset * os[axis], shape, rowMajorStrides(shape), os);
+    offset += shape[axis];
+  }
+  return y;
+};
+
+export const movementEntries = {
+  reshape: { native: reshape },
+  transpose: { native: transpose },
+  broadcastTo: { native: broadcastTo },
+  slice: { native: slice },
+  pad: { native: pad },
+  concat: { native: concat },
+  flip: { native: flip },
+};
