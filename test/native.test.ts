@@ -282,6 +282,33 @@ if (info.available) {
       assert.equal(gn.memoryInfo().backend, "native");
     });
   });
+  test("arrays of disposed tensors are reused; an array a reshape shares is never reused", () => {
+    withBackend("native", () => {
+      const x = gn.ones([64, 64]);
+      const a = x.mul(2);
+      const b = a.reshape([4096]);
+      const c = x.add(3);
+      const cArray = c._data;
+      const recycled = gn.memoryInfo().recycled as number;
+      c.dispose();
+      assert.equal(gn.memoryInfo().recycled, recycled + 1, "a disposed output goes back to the free list");
+      const d = x.add(4);
+      assert.equal(d._data, cArray, "the next output of that size reuses it");
+      assert.deepEqual([...d.toTypedArray().slice(0, 3)], [5, 5, 5]);
+      a.dispose();
+      assert.equal(gn.memoryInfo().recycled, recycled + 1, "a shared array is not recycled");
+      const e = x.add(5);
+      assert.notEqual(e._data, b._data);
+      assert.equal(b.sum().item(), 2 * 4096, "the reshaped tensor keeps its values");
+      const user = new Float32Array(4096).fill(1);
+      const u = gn.tensor(user, { shape: [64, 64] });
+      const before = gn.memoryInfo().recycled;
+      u.dispose();
+      assert.equal(gn.memoryInfo().recycled, before, "arrays from the user are never recycled");
+      const p = gn.pad(gn.ones([60, 60]).mul(7), [[2, 2], [2, 2]]);
+      assert.equal(p.sum().item(), 7 * 3600, "pad fills a recycled array's border with its value");
+    });
+  });
 }
 
 /** Runs a script that imports gradnav with the given environment; returns its stdout and stderr. */

@@ -16,6 +16,7 @@ import { ValueError } from "../../core/errors.js";
 import type { PrimName, ParamsOf } from "../../ops/prims/index.js";
 import { referenceBackend } from "../reference/index.js";
 import { type Entry, NativeCtx } from "./context.js";
+import { arrayStats, markShared, recycle } from "./arrays.js";
 import { type NativeLoad, loadNative } from "./loader.js";
 import { elementwiseEntries } from "./kernels/elementwise.js";
 import { reduceEntries } from "./kernels/reduce.js";
@@ -83,13 +84,16 @@ export const nativeBackend: Backend = {
       const r = entry.native(need(), inputs as TypedArray[], inAvals, params, out);
       if (r !== null) return r;
     }
-    return referenceBackend.exec(prim, inputs, inAvals, params, out);
+    const y = referenceBackend.exec(prim, inputs, inAvals, params, out) as TypedArray;
+    if (inputs.includes(y)) markShared(y);
+    return y;
   },
-  dispose(): void {
-    // Typed arrays are garbage-collected.
+  dispose(storage: unknown): void {
+    // Arrays are garbage-collected; those the backend allocated and nobody shares are reused sooner.
+    recycle(storage as TypedArray);
   },
   memoryInfo(): Record<string, number> {
-    return { threads: ctx?.threads ?? 0 };
+    return { threads: ctx?.threads ?? 0, ...arrayStats() };
   },
   fusedAdam(g: unknown, p: unknown | null, m: unknown, v: unknown, vmax: unknown | null, dtype: DType, size: number, k: AdamConstants): FusedAdamResult | null {
     return fusedAdam(need(), g as TypedArray, p as TypedArray | null, m as TypedArray, v as TypedArray, vmax as TypedArray | null, dtype, size, k);

@@ -4,7 +4,7 @@
  * max-pooling window argmax.
  */
 import type { Aval } from "../../backend.js";
-import { allocTyped } from "../../../core/dtype.js";
+import { allocOut } from "../arrays.js";
 import type { Conv2dGradFilterParams, Conv2dGradInputParams, Conv2dParams, PoolWindowParams } from "../../../ops/prims/conv.js";
 import { DT, type NativeCtx, type NativeKernel, sizeOf } from "../context.js";
 
@@ -40,7 +40,7 @@ function floatOut(out: Aval): boolean {
 
 const conv2d: NativeKernel<Conv2dParams> = (c, [x, w], [xv, wv], p, out) => {
   if (!floatOut(out)) return null;
-  const y = allocTyped(out.dtype, sizeOf(out.shape));
+  const y = allocOut(out.dtype, sizeOf(out.shape));
   geometry(c, xv.shape, wv.shape, out.shape, p);
   c.N.conv(FORWARD, DT[out.dtype], x, w, y);
   return y;
@@ -48,7 +48,7 @@ const conv2d: NativeKernel<Conv2dParams> = (c, [x, w], [xv, wv], p, out) => {
 
 const conv2dGradInput: NativeKernel<Conv2dGradInputParams> = (c, [g, w], [gv, wv], p, out) => {
   if (!floatOut(out)) return null;
-  const dx = allocTyped(out.dtype, sizeOf(out.shape));
+  const dx = allocOut(out.dtype, sizeOf(out.shape));
   geometry(c, out.shape, wv.shape, gv.shape, p);
   c.N.conv(GRAD_INPUT, DT[out.dtype], dx, w, g);
   return dx;
@@ -56,7 +56,7 @@ const conv2dGradInput: NativeKernel<Conv2dGradInputParams> = (c, [g, w], [gv, wv
 
 const conv2dGradFilter: NativeKernel<Conv2dGradFilterParams> = (c, [x, g], [xv, gv], p, out) => {
   if (!floatOut(out)) return null;
-  const dw = allocTyped(out.dtype, sizeOf(out.shape));
+  const dw = allocOut(out.dtype, sizeOf(out.shape));
   geometry(c, xv.shape, out.shape, gv.shape, p);
   c.N.conv(GRAD_FILTER, DT[out.dtype], x, dw, g);
   return dw;
@@ -65,7 +65,7 @@ const conv2dGradFilter: NativeKernel<Conv2dGradFilterParams> = (c, [x, g], [xv, 
 const maxPool2dArgmax: NativeKernel<PoolWindowParams> = (c, [x], [xv], { kernelSize, stride, dilation }, out) => {
   const dt = xv.dtype;
   if (dt !== "float32" && dt !== "float64") return null;
-  const y = allocTyped("int32", sizeOf(out.shape));
+  const y = allocOut("int32", sizeOf(out.shape));
   const [n, ch, h, w] = xv.shape;
   const [, , oh, ow] = out.shape;
   c.mi.set([n * ch, h, w, oh, ow, kernelSize[0], kernelSize[1], stride[0], stride[1], dilation[0], dilation[1]]);

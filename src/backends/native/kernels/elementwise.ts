@@ -5,7 +5,7 @@
  * arithmetic (JavaScript's wrapping rules are the reference's), pow, bool comparisons, the logical ops.
  */
 import type { Aval } from "../../backend.js";
-import { allocTyped } from "../../../core/dtype.js";
+import { allocOut } from "../arrays.js";
 import type { CastParams } from "../../../ops/prims/elementwise.js";
 import { broadcastStrides, collapse } from "../../wasm/strides.js";
 import { DT, type Entry, type NativeCtx, type NativeKernel, WIDTH, sizeOf } from "../context.js";
@@ -21,7 +21,7 @@ function unary(code: number): NativeKernel<NoParams> {
   return (c, [x], [xv], _p, out) => {
     const dt = xv.dtype;
     if (dt !== "float32" && dt !== "float64") return null;
-    const y = allocTyped(dt, sizeOf(out.shape));
+    const y = allocOut(dt, sizeOf(out.shape));
     c.N.unary(code, DT[dt], x, y);
     return y;
   };
@@ -57,7 +57,7 @@ function binary(code: number): NativeKernel<NoParams> {
     const dt = out.dtype;
     if (dt !== "float32" && dt !== "float64") return null;
     const n = sizeOf(out.shape);
-    const y = allocTyped(dt, n);
+    const y = allocOut(dt, n);
     c.N.binary(code, DT[dt], a, b, y, broadcastMeta(c, out.shape, [av.shape, bv.shape], n));
     return y;
   };
@@ -68,7 +68,7 @@ function compare(code: number): NativeKernel<NoParams> {
     const dt = av.dtype;
     if (dt === "bool") return null;
     const n = sizeOf(out.shape);
-    const y = allocTyped("bool", n);
+    const y = allocOut("bool", n);
     c.N.compare(code, DT[dt], a, b, y, broadcastMeta(c, out.shape, [av.shape, bv.shape], n));
     return y;
   };
@@ -76,13 +76,13 @@ function compare(code: number): NativeKernel<NoParams> {
 
 const where: NativeKernel<NoParams> = (c, [cond, a, b], [cv, av, bv], _p, out) => {
   const n = sizeOf(out.shape);
-  const y = allocTyped(out.dtype, n);
+  const y = allocOut(out.dtype, n);
   c.N.where(WIDTH[out.dtype], cond, a, b, y, broadcastMeta(c, out.shape, [cv.shape, av.shape, bv.shape], n));
   return y;
 };
 
 const cast: NativeKernel<CastParams> = (c, [x], [xv]: Aval[], _p, out) => {
-  const y = allocTyped(out.dtype, sizeOf(out.shape));
+  const y = allocOut(out.dtype, sizeOf(out.shape));
   c.N.cast(x, DT[xv.dtype], y, DT[out.dtype]);
   return y;
 };

@@ -4,7 +4,7 @@
  * reference kernel then throws its error. take and scatterAdd (labels, embedding lookups) use the
  * reference kernels on the same arrays.
  */
-import { allocTyped } from "../../../core/dtype.js";
+import { allocOut } from "../arrays.js";
 import type { AlongAxisParams, ScatterAddParams } from "../../../ops/prims/indexing.js";
 import { DT, type NativeKernel, WIDTH, sizeOf } from "../context.js";
 
@@ -17,7 +17,7 @@ function around(shape: readonly number[], axis: number): [number, number, number
 }
 
 const takeAlongAxis: NativeKernel<AlongAxisParams> = (c, [x, idx], [xv, iv], { axis }, out) => {
-  const y = allocTyped(out.dtype, sizeOf(out.shape));
+  const y = allocOut(out.dtype, sizeOf(out.shape));
   const [outer, n, inner] = around(xv.shape, axis);
   return c.N.takeAlong(WIDTH[xv.dtype], x, idx, y, outer, n, iv.shape[axis], inner) ? y : null;
 };
@@ -25,7 +25,7 @@ const takeAlongAxis: NativeKernel<AlongAxisParams> = (c, [x, idx], [xv, iv], { a
 const scatterAddAlongAxis: NativeKernel<ScatterAddParams> = (c, [idx, upd], [iv], { axis, dimSize }, out) => {
   const dt = out.dtype;
   if (dt !== "float32" && dt !== "float64") return null;
-  const y = allocTyped(dt, sizeOf(out.shape));
+  const y = allocOut(dt, sizeOf(out.shape));
   const [outer, m, inner] = around(iv.shape, axis);
   return c.N.scatterAlong(DT[dt], idx, upd, y, outer, m, dimSize, inner) ? y : null;
 };

@@ -3,7 +3,7 @@
  * portable micro-kernels (native/node/src/gemm.c), float32 and float64, over every batch element;
  * large products are split over the thread pool.
  */
-import { allocTyped } from "../../../core/dtype.js";
+import { allocOut } from "../arrays.js";
 import { DT, type NativeKernel } from "../context.js";
 
 type NoParams = Record<string, never>;
@@ -17,7 +17,7 @@ const matmul: NativeKernel<NoParams> = (c, [a, b], [av, bv], _p, out) => {
   const n = bv.shape[r - 1];
   let batch = 1;
   for (let i = 0; i < r - 2; i++) batch *= av.shape[i];
-  const y = allocTyped(dt, batch * m * n);
+  const y = allocOut(dt, batch * m * n);
   c.N.matmul(DT[dt], a, b, y, batch, m, n, k);
   return y;
 };

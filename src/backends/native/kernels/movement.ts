@@ -4,7 +4,8 @@
  * transpose, broadcastTo, slice and flip gather with strides; pad fills and scatters; concat copies
  * each input into its place.
  */
-import { type DType, type TypedArray, allocTyped } from "../../../core/dtype.js";
+import type { DType, TypedArray } from "../../../core/dtype.js";
+import { allocOut, markShared } from "../arrays.js";
 import type { BroadcastParams, ConcatParams, FlipParams, PadParams, ReshapeParams, SliceParams, TransposeParams } from "../../../ops/prims/movement.js";
 import { broadcastStrides, collapse, rowMajorStrides } from "../../wasm/strides.js";
 import { type NativeCtx, type NativeKernel, WIDTH, sizeOf } from "../context.js";
@@ -17,12 +18,16 @@ function stridedCopy(c: NativeCtx, dt: DType, src: TypedArray, srcOff: number, d
   c.N.copy(WIDTH[dt], src, srcOff, dst, dstOff, rank);
 }
 
-const reshape: NativeKernel<ReshapeParams> = (_c, [x]) => x;
+const reshape: NativeKernel<ReshapeParams> = (_c, [x]) => {
+  // Storage is never written after creation, so the output shares it; two tensors now hold the array.
+  markShared(x);
+  return x;
+};
 
 const transpose: NativeKernel<TransposeParams> = (c, [x], [xv], { perm }, out) => {
   const dt = xv.dtype;
   const n = sizeOf(out.shape);
-  const y = allocTyped(dt, n);
+  const y = allocOut(dt, n);
   const r = perm.length;
   let swapLast = r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1;
   for (let i = 0; swapLast && i < r - 2; i++) swapLast = perm[i] === i;
@@ -38,7 +43,7 @@ const transpose: NativeKernel<TransposeParams> = (c, [x], [xv], { perm }, out) =
 };
 
 const broadcastTo: NativeKernel<BroadcastParams> = (c, [x], [xv], _p, out) => {
-  const y = allocTyped(xv.dtype, sizeOf(out.shape));
+  const y = allocOut(xv.dtype, sizeOf(out.shape));
   stridedCopy(c, xv.dtype, x, 0, y, 0, out.shape, broadcastStrides(xv.shape, out.shape), rowMajorStrides(out.shape));
   return y;
 };
@@ -47,7 +52,7 @@ const slice: NativeKernel<SliceParams> = (c, [x], [xv], { begin, step }, out) =>
   const s = rowMajorStrides(xv.shape);
   let base = 0;
   for (let i = 0; i < begin.length; i++) base += begin[i] * s[i];
-  const y = allocTyped(xv.dtype, sizeOf(out.shape));
+  const y = allocOut(xv.dtype, sizeOf(out.shape));
   stridedCopy(c, xv.dtype, x, base, y, 0, out.shape, s.map((st, i) => st * step[i]), rowMajorStrides(out.shape));
   return y;
 };
@@ -56,14 +61,14 @@ const flip: NativeKernel<FlipParams> = (c, [x], [xv], { axes }, out) => {
   const s = rowMajorStrides(xv.shape);
   let base = 0;
   for (const ax of axes) base += (xv.shape[ax] - 1) * s[ax];
-  const y = allocTyped(xv.dtype, sizeOf(out.shape));
+  const y = allocOut(xv.dtype, sizeOf(out.shape));
   stridedCopy(c, xv.dtype, x, base, y, 0, out.shape, s.map((st, i) => (axes.includes(i) ? -st : st)), rowMajorStrides(out.shape));
   return y;
 };
 
 const pad: NativeKernel<PadParams> = (c, [x], [xv], { lo, interior, value }, out) => {
-  const y = allocTyped(xv.dtype, sizeOf(out.shape));
-  if (value !== 0) y.fill(value);
+  const y = allocOut(xv.dtype, sizeOf(out.shape));
+  y.fill(value); // a recycled array holds old values
   const os = rowMajorStrides(out.shape);
   let base = 0;
   for (let i = 0; i < lo.length; i++) base += lo[i] * os[i];
@@ -73,7 +78,7 @@ const pad: NativeKernel<PadParams> = (c, [x], [xv], { lo, interior, value }, out
 
 const concat: NativeKernel<ConcatParams> = (c, inputs, avals, { axis }, out) => {
   const dt = out.dtype;
-  const y = allocTyped(dt, sizeOf(out.shape));
+  const y = allocOut(dt, sizeOf(out.shape));
   const os = rowMajorStrides(out.shape);
   let offset = 0;
   for (let i = 0; i < inputs.length; i++) {

@@ -1,6 +1,7 @@
 /** The fused Adam update (native/node/src/isa/adam.c): one pass over a parameter instead of about twelve ops. */
 import type { AdamConstants, FusedAdamResult } from "../../backend.js";
-import { type DType, type TypedArray, allocTyped } from "../../../core/dtype.js";
+import type { DType, TypedArray } from "../../../core/dtype.js";
+import { allocOut } from "../arrays.js";
 import { DT, type NativeCtx } from "../context.js";
 
 export function fusedAdam(c: NativeCtx, g: TypedArray, p: TypedArray | null, m: TypedArray, v: TypedArray, vmax: TypedArray | null, dtype: DType, size: number, k: AdamConstants): FusedAdamResult | null {
@@ -17,10 +18,10 @@ export function fusedAdam(c: NativeCtx, g: TypedArray, p: TypedArray | null, m: 
   f[6] = r(k.bc2Sqrt);
   f[7] = r(k.l2);
   f[8] = r(k.decoupled);
-  const u = allocTyped(dtype, size);
-  const mo = allocTyped(dtype, size);
-  const vo = allocTyped(dtype, size);
-  const vmo = vmax === null ? null : allocTyped(dtype, size);
+  const u = allocOut(dtype, size);
+  const mo = allocOut(dtype, size);
+  const vo = allocOut(dtype, size);
+  const vmo = vmax === null ? null : allocOut(dtype, size);
   c.N.adam(DT[dtype], g, p, m, v, vmax, u, mo, vo, vmo);
   return { update: u, m: mo, v: vo, vmax: vmo };
 }

@@ -4,7 +4,7 @@
  * first. float32 sums and products accumulate in double, as the reference's JavaScript numbers do.
  * Declined: int32 (the reference's wrapping rules). argmax, argmin and cumsum use the reference kernels.
  */
-import { allocTyped } from "../../../core/dtype.js";
+import { allocOut } from "../arrays.js";
 import type { ReduceParams } from "../../../ops/prims/reduce.js";
 import { DT, type NativeKernel } from "../context.js";
 
@@ -35,7 +35,7 @@ function reduce(code: number): NativeKernel<ReduceParams> {
       for (let i = 0; i < first; i++) outer *= shape[i];
       for (let i = first; i <= last; i++) red *= shape[i];
       for (let i = last + 1; i < shape.length; i++) inner *= shape[i];
-      const dst = allocTyped(dt, b === 0 ? outSize : outer * inner);
+      const dst = allocOut(dt, b === 0 ? outSize : outer * inner);
       c.N.reduce(code, DT[dt], src, dst, outer, red, inner);
       for (let i = first; i <= last; i++) shape[i] = 1;
       src = dst;
