@@ -220,3 +220,20 @@ test("L2-regularised logistic regression by L-BFGS (through fit) reaches scikit-
   assert.ok(rel < 1e-6, `gradnav ${objective} vs reference ${ref.objective}: relative ${rel}`);
   assert.ok(r.trace.steps.some((s) => s.lineSearch !== null), "L-BFGS steps carry their line searches in the trace");
 });
+
+test("saveEveryEpoch writes a resumable checkpoint per epoch (gradnav/node)", async () => {
+  const { saveEveryEpoch, loadCheckpoint } = await import("../src/node/index.js");
+  const { mkdtempSync, existsSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "gradnav-epochs-"));
+  const model = mlp();
+  const base = { model, inputShape: [4], task: "classification" as const, loss: "softmaxCrossEntropy", preprocessor: iris.preprocessor.toJSON() };
+  const r = await gn.train.fit(model, iris.train, { epochs: 2, batchSize: 16, seed: 2, optimizer: adam, callbacks: [saveEveryEpoch(dir, base)] });
+  assert.ok(existsSync(join(dir, "epoch-0001", "model.safetensors")) && existsSync(join(dir, "epoch-0002", "optimizer.json")));
+  const second = loadCheckpoint(join(dir, "epoch-0002"));
+  assert.deepEqual(bytesOf(second.params), bytesOf(r.params));
+  const first = loadCheckpoint(join(dir, "epoch-0001"));
+  assert.equal(first.training!.epoch, 1);
+  const resumed = await gn.train.fit(first.model, iris.train, { epochs: 1, resume: first.training! });
+  assert.deepEqual(bytesOf(resumed.params), bytesOf(r.params));
+});
