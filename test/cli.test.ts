@@ -115,6 +115,11 @@ test("usage errors exit with 2 and name what was wrong and what is valid", async
   const bad = await gradnav("train", "--data", "iris", "--model", "logreg", "--epochs", "-3");
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--epochs <n>' argument '-3' is invalid\. expected an integer >= 0/);
+  const specFile = join(work, "spec.json");
+  writeFileSync(specFile, JSON.stringify({ type: "sequential", layers: [{ type: "linear", in: 4, out: 3 }] }));
+  const spec = await gradnav("train", "--data", "breast-cancer-wisconsin", "--model", specFile, "--epochs", "1");
+  assert.equal(spec.code, 2);
+  assert.match(spec.stderr, /spec\.json does not fit this data's \[30\] features/);
   const none = await gradnav("frobnicate");
   assert.equal(none.code, 2);
   const empty = await gradnav();
