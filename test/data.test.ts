@@ -512,6 +512,35 @@ describe("preprocessing", () => {
   });
 });
 
+describe("sensitive groups", () => {
+  test("groupsOf: categories, thresholds, missing values, stable numbering across splits", () => {
+    const adult = load("adult");
+    const sex = data.groupsOf(adult, "sex", adult.testRows);
+    assert.deepEqual(sex.names, ["Female", "Male"]);
+    assert.equal(sex.index.length, 16281);
+    const trainRows = Int32Array.from({ length: 32561 }, (_, i) => i);
+    assert.equal(data.groupsOf(adult, "sex", trainRows).index.filter((g) => g === 1).length, 21790);
+    const race = data.groupsOf(adult, "race");
+    assert.equal(race.names.length, 5);
+    const age = data.groupsOf(load("german-credit"), "age", undefined, { threshold: 25 });
+    assert.deepEqual(age.names, ["age <= 25", "age > 25"]);
+    assert.equal(age.index.filter((g) => g === 0).length, 190);
+    assert.match(dataError(() => data.groupsOf(load("german-credit"), "age")).message, /pass a threshold/);
+    const ds = data.datasetFromTable(data.parseCsv("g,y\nx,1\n,0\ny,1\n"));
+    assert.deepEqual(Array.from(data.groupsOf(ds, "g").index), [0, -1, 1]);
+  });
+
+  test("dropColumns leaves the sensitive columns out of the features", () => {
+    const german = load("german-credit");
+    const blind = data.dropColumns(german, ["sex", "personal_status_sex"]);
+    assert.equal(blind.columns.length, german.columns.length - 2);
+    assert.deepEqual([...blind.sensitive], ["age", "foreign_worker"]);
+    const prep = data.fitPreprocessor(blind, [0, 1, 2, 3]);
+    assert.ok(!prep.featureNames.some((n) => n.startsWith("sex") || n.startsWith("personal_status_sex")));
+    assert.match(dataError(() => data.dropColumns(german, ["gender"])).message, /no feature column "gender"/);
+  });
+});
+
 describe("prepare and batches", () => {
   test("prepare returns tensors for each split", () => {
     const p = data.prepare(load("breast-cancer-wisconsin"), { seed: 1 });

@@ -1,8 +1,9 @@
 /**
- * CSV text to a table of strings, with the source line of every row (csv-parse does the parsing:
- * quotes, embedded newlines, CRLF, a UTF-8 byte-order mark). Types are decided later (schema.ts).
+ * CSV text to a table of strings, with the source line of every row. Papa Parse does the parsing
+ * (quotes, delimiters and line breaks inside quotes, CRLF / LF / CR line ends); types are decided
+ * later (schema.ts).
  */
-import { parse } from "csv-parse/browser/esm/sync";
+import Papa from "papaparse";
 import { DataError } from "./errors.js";
 import { gunzip, isGzip, readFileBytes } from "./host.js";
 
@@ -28,39 +29,29 @@ export interface CsvOptions {
   delimiter?: string;
 }
 
-interface ParsedRecord {
-  record: string[];
-  info: { bytes: number };
-}
+/** Advances through the text counting line breaks (CRLF, LF and lone CR count once each). */
+class LineCounter {
+  private pos = 0;
+  line = 1;
+  constructor(private readonly text: string) {}
 
-/**
- * The 1-based line on which each record starts. csv-parse reports each record's end as a UTF-8 byte
- * offset (its own line counter counts a CRLF inside quotes twice), so lines are counted here: from the
- * end of the previous record, skip blank space, and count CRLF, LF and lone CR once each.
- */
-function recordLines(text: string, records: readonly ParsedRecord[]): number[] {
-  const bytes = new TextEncoder().encode(text);
-  let pos = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let line = 1;
-  const step = (): void => {
-    const c = bytes[pos];
-    if (c === 10 || (c === 13 && bytes[pos + 1] !== 10)) line++;
-    pos++;
-  };
-  const out: number[] = [];
-  let end = 0;
-  for (const r of records) {
-    while (pos < end) step();
-    while (pos < bytes.length && (bytes[pos] === 32 || bytes[pos] === 9 || bytes[pos] === 10 || bytes[pos] === 13)) step();
-    out.push(line);
-    end = r.info.bytes;
+  private step(): void {
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 10 || (c === 13 && this.text.charCodeAt(this.pos + 1) !== 10)) this.line++;
+    this.pos++;
   }
-  return out;
+
+  /** Moves to `end`, then past blank space (skipped blank lines); returns the line reached. */
+  startAfter(end: number): number {
+    while (this.pos < end) this.step();
+    for (let c = this.text.charCodeAt(this.pos); c === 32 || c === 9 || c === 10 || c === 13; c = this.text.charCodeAt(this.pos)) this.step();
+    return this.line;
+  }
 }
 
 /**
  * Parses CSV text (or UTF-8 bytes, gunzipped first if they are gzip and the host is Node) with a header
- * row. Fields are trimmed; blank lines are skipped.
+ * row. A UTF-8 byte-order mark is dropped, fields are trimmed of surrounding space, blank lines are skipped.
  *
  * Throws a DataError naming the source, line and column for: an empty input (no header), a header with
  * no data rows, an empty or repeated column name, a row with too few or too many fields, an unclosed quote.
@@ -76,30 +67,33 @@ export function parseCsv(input: string | Uint8Array, opts: CsvOptions = {}): Csv
   let text: string;
   if (typeof input === "string") text = input;
   else text = new TextDecoder("utf-8").decode(isGzip(input) ? gunzip(input, source) : input);
-  if (text.trim() === "" || text.replace(/^\uFEFF/, "").trim() === "") throw new DataError({ source }, "the file is empty: expected a header row of column names, then data rows");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === "") throw new DataError({ source }, "the file is empty: expected a header row of column names, then data rows");
 
-  let records: ParsedRecord[];
-  try {
-    records = parse(text, {
-      bom: true,
-      delimiter: opts.delimiter ?? ",",
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-    }) as unknown as ParsedRecord[];
-  } catch (e) {
-    const err = e as { code?: string; lines?: number; message: string };
-    const why = err.code === "CSV_QUOTE_NOT_CLOSED" ? "a quoted field is never closed (a \" is missing)" : err.message;
-    // csv-parse's line count is off by one per CRLF inside quotes; close enough to point at the problem.
-    throw new DataError({ source, line: err.lines }, `cannot parse the CSV: ${why}`);
-  }
+  // Each row's start line: count line breaks from the end of the previous row (Papa's cursor).
+  const counter = new LineCounter(text);
+  const records: string[][] = [];
+  const starts: number[] = [];
+  let end = 0;
+  Papa.parse<string[]>(text, {
+    delimiter: opts.delimiter ?? ",",
+    skipEmptyLines: "greedy",
+    step: (result) => {
+      const line = counter.startAfter(end);
+      end = result.meta.cursor;
+      const err = result.errors[0];
+      if (err !== undefined) {
+        const why = err.code === "MissingQuotes" ? "a quoted field is never closed (a \" is missing)" : err.code === "InvalidQuotes" ? "a quoted field has text after its closing quote" : err.message;
+        throw new DataError({ source, line }, `cannot parse the CSV: ${why}`);
+      }
+      records.push(result.data.map((f) => f.trim()));
+      starts.push(line);
+    },
+  });
   if (records.length === 0) throw new DataError({ source }, "the file is empty: expected a header row of column names, then data rows");
 
-  const starts = recordLines(text, records);
-  const headerRec = records[0];
   const headerLine = starts[0];
-  const header = headerRec.record;
+  const header = records[0];
   const seen = new Map<string, number>();
   header.forEach((name, i) => {
     if (name === "") throw new DataError({ source, line: headerLine, column: i + 1 }, "the header has an empty column name; every column needs a name");
@@ -115,8 +109,8 @@ export function parseCsv(input: string | Uint8Array, opts: CsvOptions = {}): Csv
   for (let r = 1; r < records.length; r++) {
     const rec = records[r];
     const line = starts[r];
-    if (rec.record.length !== header.length) {
-      const got = rec.record.length;
+    if (rec.length !== header.length) {
+      const got = rec.length;
       const column = got < header.length ? got + 1 : header.length + 1;
       const hint = got < header.length ? `column ${column} (${JSON.stringify(header[column - 1])}) onwards is missing` : `the extra fields start at column ${column}`;
       throw new DataError(
@@ -124,7 +118,7 @@ export function parseCsv(input: string | Uint8Array, opts: CsvOptions = {}): Csv
         `ragged row: expected ${header.length} fields (as in the header on line ${headerLine}), got ${got}; ${hint}. Check for a missing or extra delimiter, or quote fields that contain one`,
       );
     }
-    rows.push(rec.record);
+    rows.push(rec);
     lines.push(line);
   }
   return { source, header, headerLine, rows, lines };

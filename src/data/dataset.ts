@@ -113,14 +113,6 @@ function textInNumericError(table: CsvTable, row: number, col: number, present: 
 /** Reads one column as numbers (NaN for missing); text and infinities throw, naming line and column. */
 function numericValues(table: CsvTable, col: number, missing: ReadonlySet<string>, rows: readonly number[]): Float64Array {
   const out = new Float64Array(rows.length);
-  let present = 0;
-  let numeric = 0;
-  for (const r of rows) {
-    const s = table.rows[r][col];
-    if (missing.has(s)) continue;
-    present++;
-    if (parseNumber(s) !== undefined) numeric++;
-  }
   rows.forEach((r, i) => {
     const s = table.rows[r][col];
     if (missing.has(s)) {
@@ -128,7 +120,10 @@ function numericValues(table: CsvTable, col: number, missing: ReadonlySet<string
       return;
     }
     const v = parseNumber(s);
-    if (v === undefined) throw textInNumericError(table, r, col, present, numeric);
+    if (v === undefined) {
+      const info = inferColumn(rows.map((k) => table.rows[k][col]), missing);
+      throw textInNumericError(table, r, col, info.present, info.numeric);
+    }
     if (!Number.isFinite(v))
       throw new DataError(
         { source: table.source, line: table.lines[r], column: col + 1, columnName: table.header[col] },

@@ -40,3 +40,4 @@ export {
 export { type PrepareOptions, type PreparedData, prepare } from "./prepare.js";
 export { type Batch, type BatchOptions, batches, batchCount } from "./batches.js";
 export { type DatasetInfo, listDatasets, loadDataset, loadDatasetTable } from "./datasets.js";
+export { type Groups, groupsOf, dropColumns } from "./groups.js";

@@ -12,7 +12,10 @@ import { type Dataset, type Task, datasetFromTable, featureColumns } from "./dat
 import { DataError } from "./errors.js";
 import type { ColumnKind } from "./schema.js";
 
-/** The category that stands for "missing" in a categorical column (when missing values are imputed). */
+/**
+ * The category that stands for "missing" in a categorical column (when missing values are imputed).
+ * @example prep.featureNames.includes(`color=${gn.data.MISSING_CATEGORY}`) // "color=<missing>"
+ */
 export const MISSING_CATEGORY = "<missing>";
 
 /** How numeric features are scaled, with statistics from the training rows. */
@@ -122,7 +125,13 @@ function hasMissing(col: Dataset["columns"][number], r: number): boolean {
   return col.kind === "categorical" ? col.values[r] === null : Number.isNaN(col.values[r]);
 }
 
-/** A fitted preprocessing pipeline. Make one with `fitPreprocessor` or `Preprocessor.fromJSON`. */
+/**
+ * A fitted preprocessing pipeline. Make one with `fitPreprocessor` or `Preprocessor.fromJSON`.
+ * @example
+ * const prep = gn.data.fitPreprocessor(ds, split.train);
+ * const test = prep.transform(ds, split.test);      // uses the training statistics
+ * const saved = JSON.stringify(prep);                // store next to the model
+ */
 export class Preprocessor {
   /** The fitted parameters (plain data). */
   readonly spec: PreprocessorSpec;
@@ -143,7 +152,7 @@ export class Preprocessor {
     this.featureNames = names;
   }
 
-  /** Number of output features (columns of x). */
+  /** Number of output features (columns of x). @example gn.data.fitPreprocessor(ds, rows).featureCount // e.g. 107 for Adult */
   get featureCount(): number {
     return this.featureNames.length;
   }
@@ -209,7 +218,10 @@ export class Preprocessor {
     return { x, y: null, lines: Int32Array.from(kept, (i) => src.lines![i]), featureNames: this.featureNames };
   }
 
-  /** Undoes target standardisation (regression fitted with standardizeTarget); otherwise returns y unchanged. */
+  /**
+   * Undoes target standardisation (regression fitted with standardizeTarget); otherwise returns y unchanged.
+   * @example const predictedProgression = prep.decodeTarget(model(x));
+   */
   decodeTarget(y: Tensor): Tensor {
     const t = this.spec.targetScale;
     return t === null ? y : y.mul(t.std).add(t.mean);
@@ -244,7 +256,9 @@ export class Preprocessor {
       kept.push(i);
     }
     const d = this.featureCount;
-    const out = dtype === "float32" ? new Float32Array(kept.length * d) : new Float64Array(kept.length * d);
+    const m = kept.length;
+    const out = dtype === "float32" ? new Float32Array(m * d) : new Float64Array(m * d);
+    const source = Int32Array.from(kept, (i) => rows[i]);
     let offset = 0;
     this.spec.columns.forEach((spec, j) => {
       const col = cols[j];
@@ -252,8 +266,8 @@ export class Preprocessor {
         const values = col.values as readonly (string | null)[];
         const index = new Map(spec.categories.map((c, k) => [c, k]));
         const missingAt = index.get(MISSING_CATEGORY);
-        kept.forEach((i, n) => {
-          const r = rows[i];
+        for (let n = 0; n < m; n++) {
+          const r = source[n];
           const v = values[r];
           const k = v === null ? missingAt : index.get(v);
           if (k === undefined && v !== null && this.spec.unknownCategories === "error")
@@ -262,17 +276,18 @@ export class Preprocessor {
               `category ${JSON.stringify(v)} was not in the training data (known: ${spec.categories.join(", ")}); use unknownCategories: "ignore" to encode it as all zeros`,
             );
           if (k !== undefined) out[n * d + offset + k] = 1;
-        });
+        }
         offset += spec.categories.length;
       } else {
         const values = col.values as ArrayLike<number>;
-        kept.forEach((i, n) => {
-          const v = values[rows[i]];
-          const miss = Number.isNaN(v);
-          out[n * d + offset] = ((miss ? spec.fill : v) - spec.shift) / spec.scale;
-          if (spec.indicator) out[n * d + offset + 1] = miss ? 1 : 0;
-        });
-        offset += spec.indicator ? 2 : 1;
+        const { fill, shift, scale, indicator } = spec;
+        for (let n = 0, at = offset; n < m; n++, at += d) {
+          const v = values[source[n]];
+          const miss = v !== v; // NaN
+          out[at] = ((miss ? fill : v) - shift) / scale;
+          if (indicator) out[at + 1] = miss ? 1 : 0;
+        }
+        offset += indicator ? 2 : 1;
       }
     });
     return { x: fromTypedUnchecked(out, [kept.length, d], dtype), kept };

@@ -14,7 +14,10 @@
 /** How a column is read: numbers, 0/1 flags, or categories to one-hot encode. */
 export type ColumnKind = "numeric" | "categorical" | "boolean";
 
-/** The strings read as a missing value unless other tokens are given. */
+/**
+ * The strings read as a missing value unless other tokens are given.
+ * @example gn.data.readCsv("a.csv", { missingTokens: [...gn.data.DEFAULT_MISSING_TOKENS, "-999"] })
+ */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = ["", "?", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"];
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
