@@ -12,6 +12,7 @@ import { type GradientTransformation, Temporaries, mapLeaves, needParams } from 
 /**
  * The per-leaf Adagrad update: g += wd p; sum += g²; update = stepScale · g / (sqrt(sum) + eps), with
  * stepScale = -lr / (1 + (t - 1) lrDecay). One function, so that a backend can fuse it.
+ * @example const [u, sum] = gn.optim.adagradLeafUpdate(g, null, sum0, { stepScale: -0.1, eps: 1e-10, weightDecay: 0 });
  */
 export function adagradLeafUpdate(g: Tensor, p: Tensor | null, sum: Tensor, c: { stepScale: number; eps: number; weightDecay: number }): [update: Tensor, sum: Tensor] {
   const T = new Temporaries();

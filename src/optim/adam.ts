@@ -31,6 +31,10 @@ export interface AdamStepConstants {
  * v = b2 v + (1 - b2) g²; vmax = max(vmax, v) (AMSGrad); denom = sqrt(v or vmax) / sqrt(1 - b2^t) + eps;
  * update = stepScale · m / denom - decoupled · p. One function, so that a backend can replace it with a
  * fused kernel.
+ * @example
+ * // the first step of Adam with lr 1e-3 (t = 1: 1 - b1^t = 0.1, sqrt(1 - b2^t) = sqrt(0.001))
+ * const c = { b1: 0.9, b2: 0.999, eps: 1e-8, stepScale: -1e-3 / 0.1, bc2Sqrt: Math.sqrt(0.001), l2: 0, decoupled: 0 };
+ * const [u, m, v] = gn.optim.adamLeafUpdate(g, null, gn.zerosLike(g), gn.zerosLike(g), null, c); // u ≈ -1e-3 · sign(g)
  */
 export function adamLeafUpdate(g: Tensor, p: Tensor | null, m: Tensor, v: Tensor, vmax: Tensor | null, c: AdamStepConstants): [update: Tensor, m: Tensor, v: Tensor, vmax: Tensor | null] {
   const T = new Temporaries();

@@ -25,6 +25,7 @@ export interface LbfgsState {
 /**
  * The two-loop recursion: H·g for the inverse-Hessian approximation H built from the pairs (oldest
  * first) with initial scale gamma. Exported for tests and for a future fused version.
+ * @example const hg = gn.optim.lbfgsTwoLoop(g, [s1, s2], [y1, y2], [1 / sy1, 1 / sy2], sy2 / yy2);
  */
 export function lbfgsTwoLoop(g: unknown, s: readonly unknown[], y: readonly unknown[], rho: readonly number[], gamma: number): unknown {
   const m = s.length;

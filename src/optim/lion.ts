@@ -11,6 +11,7 @@ import { type GradientTransformation, Temporaries, mapLeaves, needParams } from 
 /**
  * The per-leaf Lion update: c = b1 m + (1 - b1) g; update = -lr (sign(c) + wd p);
  * m = b2 m + (1 - b2) g. A zero interpolant gives a zero step (sign(0) = 0); NaN gives NaN.
+ * @example const [u, m] = gn.optim.lionLeafUpdate(g, null, m0, { lr: 1e-4, b1: 0.9, b2: 0.99, weightDecay: 0 });
  */
 export function lionLeafUpdate(g: Tensor, p: Tensor | null, m: Tensor, c: { lr: number; b1: number; b2: number; weightDecay: number }): [update: Tensor, m: Tensor] {
   const T = new Temporaries();

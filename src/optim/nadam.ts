@@ -25,6 +25,7 @@ export interface NadamStepConstants {
 /**
  * The per-leaf NAdam update: g += wd p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g²;
  * denom = sqrt(v / (1 - b2^t)) + eps; update = gradScale · g / denom + momentumScale · m / denom.
+ * @example const [u, m, v] = gn.optim.nadamLeafUpdate(g, null, m0, v0, constants);
  */
 export function nadamLeafUpdate(g: Tensor, p: Tensor | null, m: Tensor, v: Tensor, c: NadamStepConstants): [update: Tensor, m: Tensor, v: Tensor] {
   const T = new Temporaries();

@@ -21,6 +21,7 @@ export interface RmspropStepConstants {
  * The per-leaf RMSProp update in PyTorch's order: g += wd p; nu = alpha nu + (1 - alpha) g²;
  * centered: gAvg = alpha gAvg + (1 - alpha) g and avg = sqrt(nu - gAvg²) + eps, else sqrt(nu) + eps;
  * with momentum: buf = momentum buf + g / avg and update = stepScale · buf, else stepScale · g / avg.
+ * @example const [u, nu] = gn.optim.rmspropLeafUpdate(g, null, nu0, null, null, { stepScale: -0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0 });
  */
 export function rmspropLeafUpdate(g: Tensor, p: Tensor | null, nu: Tensor, gAvg: Tensor | null, buf: Tensor | null, c: RmspropStepConstants): [update: Tensor, nu: Tensor, gAvg: Tensor | null, buf: Tensor | null] {
   const T = new Temporaries();

@@ -146,7 +146,10 @@ function cosineAnneal(a: number, b: number, p: number): number {
   return b + ((a - b) / 2) * (1 + Math.cos(Math.PI * p));
 }
 
-/** True for a plain-data schedule (an object with a known `schedule` field). */
+/**
+ * True for a plain-data schedule (an object with a string `schedule` field).
+ * @example gn.optim.isSchedule(gn.optim.constantSchedule(1)) // true
+ */
 export function isSchedule(x: unknown): x is Schedule {
   return typeof x === "object" && x !== null && typeof (x as { schedule?: unknown }).schedule === "string";
 }

@@ -25,6 +25,7 @@ export interface SgdStepConstants {
  * The per-leaf SGD update in PyTorch's order of operations: d = g + wd p; v = d on the first step,
  * else momentum v + (1 - dampening) d; the direction is d + momentum v (Nesterov) or v; the update is
  * stepScale times the direction. One function, so that a backend can replace it with a fused kernel.
+ * @example const [u, v] = gn.optim.sgdLeafUpdate(g, null, v0, { stepScale: -0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, first: false });
  */
 export function sgdLeafUpdate(g: Tensor, p: Tensor | null, velocity: Tensor | null, c: SgdStepConstants): [update: Tensor, velocity: Tensor | null] {
   const T = new Temporaries();
