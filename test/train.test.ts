@@ -237,3 +237,10 @@ test("saveEveryEpoch writes a resumable checkpoint per epoch (gradnav/node)", as
   const resumed = await gn.train.fit(first.model, iris.train, { epochs: 1, resume: first.training! });
   assert.deepEqual(bytesOf(resumed.params), bytesOf(r.params));
 });
+
+test("examples/mnist-cnn.json (the documented MNIST model) builds and maps 784 pixels to 10 logits", () => {
+  const spec = JSON.parse(readFileSync(join(root, "examples", "mnist-cnn.json"), "utf8"));
+  const model = gn.nn.fromSpec(spec);
+  assert.deepEqual(model.outputShape([784]), [10]);
+  assert.equal(gn.nn.countParams(model.init(gn.random.key(0), [784]).params), 206922);
+});
