@@ -27,7 +27,7 @@ export interface FitResult {
   /** Largest |∂R/∂θ_k| at the end. */
   gradNorm: number;
   iterations: number;
-  /** The gradient fell below tol, or the Newton decrement below the objective's float64 resolution. */
+  /** The gradient fell below tol, or Newton steps stopped reducing it (float64 resolution reached). */
   converged: boolean;
   seconds: number;
 }
@@ -56,10 +56,23 @@ export function fitNewton(problem: TrainingProblem, opts: FitOptions = {}): FitR
     const h = problem.hessian(theta);
     const p = ops.neg(solveSpd(h, g, { jitter: true })!);
     const slope = ops.dot(g, p).item();
-    // The Newton decrement -g·p is twice the predicted decrease; below float64 resolution of R, stop.
-    if (-slope <= 1e-15 * (1 + Math.abs(f))) {
-      flat = true;
-      break;
+    // Near the optimum, -g·p (twice the predicted decrease) is below what R can resolve in float64,
+    // so a line search on R sees only rounding; take the full Newton step while it still shrinks
+    // the gradient, and stop when it no longer does.
+    if (-slope <= 1e-12 * (1 + Math.abs(f))) {
+      const next = ops.add(theta, p);
+      const gNext = problem.gradient(next);
+      const gmaxNext = maxAbs(gNext);
+      it++;
+      if (!(gmaxNext < gmax)) {
+        flat = true;
+        break;
+      }
+      theta = next;
+      f = problem.objective(theta).item();
+      g = gNext;
+      gmax = gmaxNext;
+      continue;
     }
     let step = 1;
     let next = theta;
