@@ -1,5 +1,5 @@
 /**
- * The gradnav command line: train, eval, predict, datasets, demo. `run(argv)` returns the exit code
+ * The gradnav command line: train, eval, predict, datasets, demo, audit. `run(argv)` returns the exit code
  * (0 ok, 1 runtime error, 2 usage error, 130 interrupted) instead of exiting, so tests can call it.
  */
 import "../index.js"; // registers the backends
@@ -11,6 +11,7 @@ import { evalCommand } from "./evaluate.js";
 import { type Output, streamOutput } from "./output.js";
 import { predictCommand } from "./predict.js";
 import { trainCommand } from "./train.js";
+import { auditCommand } from "./audit.js";
 
 /** The version printed by --version. @example gradnav --version */
 export const VERSION = "0.1.0";
@@ -22,7 +23,7 @@ export function program(out: Output, done: (code: number) => void): Command {
     .version(VERSION)
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", "\nExit codes: 0 ok, 1 runtime error (e.g. bad data), 2 usage error, 130 interrupted.\nStart with: gradnav demo");
-  for (const make of [trainCommand, evalCommand, predictCommand, datasetsCommand, demoCommand]) p.addCommand(make(out, done));
+  for (const make of [trainCommand, evalCommand, predictCommand, datasetsCommand, demoCommand, auditCommand]) p.addCommand(make(out, done));
   // Commander exits by itself on errors; make every command throw instead, so the exit code is ours.
   const override = (c: Command) => {
     c.exitOverride();

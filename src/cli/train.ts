@@ -20,6 +20,7 @@ import { type DataSource, type SplitSpec, describeData, prepareSplits, readData 
 import { EXIT, UsageError } from "./errors.js";
 import { MODEL_HELP, modelFor } from "./model.js";
 import { type Output, printMetricsTable } from "./output.js";
+import { CONSTRAINED_ONLY, type ConstrainedTrainOptions, runConstrainedTrain } from "./constrained.js";
 
 interface TrainOptions {
   data?: string;
@@ -61,6 +62,10 @@ function optimizerSpec(name: string, lr: number | undefined, schedule: "constant
 }
 
 async function runTrain(o: TrainOptions, out: Output, given: (option: string) => boolean): Promise<number> {
+  const c = o as TrainOptions & ConstrainedTrainOptions;
+  if (c.constraint || c.sweep) return runConstrainedTrain(c, out);
+  const fairnessOnly = CONSTRAINED_ONLY.filter(given);
+  if (fairnessOnly.length) throw new UsageError(`${fairnessOnly.map((k) => "--" + k.replace(/[A-Z]/g, (x) => "-" + x.toLowerCase())).join(", ")} apply only with --constraint`);
   const resumed = o.resume ? loadCheckpoint(o.resume) : null;
   // A resumed run saves where it came from unless told otherwise.
   if (o.resume && o.out === undefined) o = { ...o, out: o.resume };
@@ -177,6 +182,13 @@ export function trainCommand(out: Output, done: (code: number) => void): Command
     .option("--save-every-epoch", "also save a checkpoint per epoch under <out>/epochs/epoch-NNNN")
     .option("--json", "print one JSON object with the results to stdout")
     .option("--quiet", "no progress output")
-    .addHelpText("after", "\nExamples:\n  gradnav train --data breast-cancer-wisconsin --model logreg --epochs 30 --seed 0 --json\n  gradnav train --data mnist --model cnn --epochs 3 --out runs/mnist\n  gradnav train --resume runs/mnist --epochs 2 --out runs/mnist")
+    .option("--constraint <kind<=bound>", "train a binary classifier under a fairness constraint: demographic_parity, equalized_odds, equal_opportunity or bounded_group_loss, e.g. demographic_parity<=0.05 (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option("--sensitive <column>", "the sensitive column the constraint is about (default: the dataset's first)")
+    .addOption(new Option("--fairness-method <method>", "lagrangian (soft constraint), proxy (multipliers follow the actual decisions) or expgrad (exponentiated gradient; --epochs rounds)").choices(["lagrangian", "proxy", "expgrad"]).default("proxy"))
+    .option("--multiplier-lr <rate>", "step size of the Lagrange multipliers (default 0.1)", positiveNumberArg)
+    .option("--l2 <lambda>", "L2 strength for constrained training", positiveNumberArg, 1e-4)
+    .option("--sweep <bounds>", "train at each of these bounds of the --constraint kind, warm-starting, and save the front (front.json, front.svg)")
+    .option("--no-warm-start", "constrained training: start from the initial weights, not from the unconstrained optimum")
+    .addHelpText("after", "\nExamples:\n  gradnav train --data breast-cancer-wisconsin --model logreg --epochs 30 --seed 0 --json\n  gradnav train --data mnist --model cnn --epochs 3 --out runs/mnist\n  gradnav train --resume runs/mnist --epochs 2 --out runs/mnist\n  gradnav train --data adult --model logreg --constraint demographic_parity<=0.05 --sensitive sex --batch-size 2048 --epochs 20 --out runs/adult-dp")
     .action(async (o: TrainOptions, cmd: Command) => done(await runTrain(o, out, (k) => cmd.getOptionValueSource(k) === "cli")));
 }

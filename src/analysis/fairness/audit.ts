@@ -244,7 +244,7 @@ export interface InfluenceAuditReport {
   /** Rows whose upweighting widens the gap most, and narrows it most. */
   widening: AuditRow[];
   narrowing: AuditRow[];
-  /** The rows with the highest self-influence (label-noise candidates). */
+  /** The rows with the highest self-influence (label-noise candidates); exact while P <= 2000, else among the 10 * top rows with the largest gradients. */
   selfInfluence: AuditRow[];
   reweighting: null | {
     cells: { cell: string; factor: number }[];
@@ -278,12 +278,22 @@ export function influenceAudit(data: FairnessData, opts: InfluenceAuditOptions =
   const gap = fairnessQuantity(m.model, data.train, groups, { metric, at: m.theta });
   const sens = weightSensitivity(m.problem, m.theta, gap, { method: opts.method ?? "exact" });
   const t2 = performance.now();
+  const top = opts.top ?? 10;
   const probs = m.problem.probabilities(m.theta);
   const y = data.train.y;
   const row = (i: number, value: number): AuditRow => ({ index: i, datasetRow: data.train.rowIds[i], group: groups.names[groups.index[i]], label: y[i], probability: probs[i], value });
-  const top = opts.top ?? 10;
-  const hard = groupMetrics({ yTrue: y, scores: probs, groups }).summary.demographicParityDifference;
-  const self = selfInfluence(m.problem, m.theta, { method: opts.method === "lissa" ? "exact" : opts.method });
+    const hard = groupMetrics({ yTrue: y, scores: probs, groups }).summary.demographicParityDifference;
+  // Self-influence needs one solve per row: exact (one factorisation for all rows) while the
+  // Hessian fits; otherwise rank rows by ||∇l_i||² and solve for the 10 * top largest only.
+  let self: Float64Array;
+  if (m.model.size <= 2000) self = selfInfluence(m.problem, m.theta, { method: "exact" });
+  else {
+    const norms = ops.sum(ops.square(m.problem.perSampleGradients(m.theta)), 1).toTypedArray();
+    const candidates = topRows(norms, 10 * top);
+    const vals = selfInfluence(m.problem, m.theta, { method: opts.method === "lissa" ? "lissa" : "cg", rows: candidates });
+    self = new Float64Array(m.problem.n).fill(NaN);
+    candidates.forEach((r, k) => (self[r] = vals[k]));
+  }
   const t3 = performance.now();
   let reweighting: InfluenceAuditReport["reweighting"] = null;
   const frac = opts.reweightTo ?? 0.5;

@@ -7,6 +7,7 @@ import type { Tensor } from "../../core/tensor.js";
 import * as ops from "../../ops/index.js";
 import type { Dataset } from "../../data/dataset.js";
 import { type PrepareOptions, prepare } from "../../data/prepare.js";
+import type { Preprocessor } from "../../data/preprocess.js";
 import { type SensitiveColumns, type SensitiveValue, binValues } from "./groups.js";
 
 /** One split ready for the analyses. */
@@ -43,6 +44,8 @@ export interface FairnessData {
   classNames: [string, string];
   /** The bin edges used for numeric sensitive columns. */
   bins: Record<string, number[]>;
+  /** The preprocessing fitted on the training rows (save it with a model). */
+  preprocessor: Preprocessor;
 }
 
 /**
@@ -90,6 +93,7 @@ export function fairnessData(ds: Dataset, opts: FairnessDataOptions = {}): Fairn
     sensitive,
     classNames: [ds.classNames[0], ds.classNames[1]],
     bins,
+    preprocessor: prepared.preprocessor,
   };
 }
 

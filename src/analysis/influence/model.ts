@@ -34,6 +34,8 @@ export interface BinaryClassifier {
   design?(x: Tensor): Tensor;
   /** Starting parameters (zeros for logistic regression; the layer's initial values for a wrapped layer). */
   initial(): Tensor;
+  /** For a wrapped layer: θ back as the layer's parameter tree (leaves in their own dtypes). */
+  toParams?(theta: Tensor): Tree;
 }
 
 /**
@@ -87,18 +89,21 @@ export function classifierFromLayer(layer: Layer, params: Tree, state?: Tree): B
   const size = sizes.reduce((a, b) => a + b, 0);
   const flat = ops.concat(leaves.map((l) => ops.reshape(ops.cast(l, "float64"), [l.size])), 0);
   const name = `${layer.name} (${size} parameters)`;
+  const toParams = (theta: Tensor): Tree => {
+    checkTheta(name, theta, size);
+    let off = 0;
+    const parts = leaves.map((l, i) => {
+      const p = ops.reshape(ops.slice(theta, [off], [off + sizes[i]]), l.shape);
+      off += sizes[i];
+      return l.dtype === "float64" ? p : ops.cast(p, l.dtype);
+    });
+    return treeUnflatten(params, parts);
+  };
   return {
     name,
     size,
     logits(theta, x) {
-      checkTheta(name, theta, size);
-      let off = 0;
-      const parts = leaves.map((l, i) => {
-        const p = ops.reshape(ops.slice(theta, [off], [off + sizes[i]]), l.shape);
-        off += sizes[i];
-        return l.dtype === "float64" ? p : ops.cast(p, l.dtype);
-      });
-      const y = layer.apply(treeUnflatten(params, parts), x, { state }).y;
+      const y = layer.apply(toParams(theta), x, { state }).y;
       const n = x.shape[0];
       let z: Tensor;
       if (y.ndim === 1 && y.shape[0] === n) z = y;
@@ -108,6 +113,7 @@ export function classifierFromLayer(layer: Layer, params: Tree, state?: Tree): B
       return ops.cast(z, "float64");
     },
     initial: () => flat,
+    toParams,
   };
 }
 
