@@ -28,7 +28,7 @@ case "$ver" in
   *) echo "warning: expected clang 14 (the committed .wasm was built with it), found: $ver" >&2 ;;
 esac
 
-SOURCES="memory elementwise reduce movement matmul optim"
+SOURCES="memory elementwise reduce movement matmul conv optim"
 CFLAGS="--target=wasm32 -O3 -nostdlib -ffreestanding -fno-builtin-memcpy -msimd128 -mbulk-memory -mmutable-globals -mnontrapping-fptoint -msign-ext -Wall -Werror"
 LDFLAGS="--no-entry --import-memory --strip-all -z stack-size=65536 --export=__heap_base --export=__data_end"
 tmp=$(mktemp -d)

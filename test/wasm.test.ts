@@ -335,9 +335,47 @@ describe("worker threads", () => {
     const a = c.heap.allocRaw(n * n * 4);
     const out = c.heap.allocRaw(n * n * 4);
     for (let i = 0; i < n * n; i++) c.heap.f32[(a >>> 2) + i] = (i % 7) - 3;
-    c.x.gemm_f32(a, n, 1, a, n, 1, out, n, n, n, n, c.gemmWork());
+    c.x.gemm_f32(a, n, 1, a, n, 1, out, n, n, n, n, c.gemmWork(), 0);
     let want = 0;
     for (let p = 0; p < n; p++) want += c.heap.f32[(a >>> 2) + 5 * n + p] * c.heap.f32[(a >>> 2) + p * n + 9];
     assert.equal(c.heap.f32[(out >>> 2) + 5 * n + 9], want);
+  });
+});
+
+describe("convolutions and pooling at training sizes", () => {
+  const geometries: { x: number[]; w: number[]; p: { stride: [number, number]; padding: [[number, number], [number, number]]; dilation: [number, number]; groups: number } }[] = [
+    { x: [4, 3, 12, 12], w: [8, 3, 3, 3], p: { stride: [1, 1], padding: [[1, 1], [1, 1]], dilation: [1, 1], groups: 1 } },
+    { x: [3, 4, 11, 9], w: [6, 2, 3, 2], p: { stride: [2, 1], padding: [[0, 1], [2, 0]], dilation: [1, 2], groups: 2 } },
+    { x: [2, 6, 7, 7], w: [4, 6, 1, 1], p: { stride: [1, 1], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 } },
+    { x: [5, 2, 9, 10], w: [3, 2, 5, 5], p: { stride: [3, 2], padding: [[2, 2], [1, 3]], dilation: [1, 1], groups: 1 } },
+  ];
+  test("conv2d and both gradients agree with the reference (float32, float64; one and two threads)", async () => {
+    try {
+      for (const threads of [1, 2]) {
+        await withBackend("wasm", () => gn.setWasmThreads(threads));
+        for (const dtype of ["float32", "float64"] as const)
+          geometries.forEach(({ x, w, p }, i) => {
+            const xs = rand(x, dtype, 40 + i);
+            const ws = rand(w, dtype, 50 + i);
+            const y = withBackend("reference", () => bind("conv2d", [xs, ws], p as never));
+            const gy = rand([...y.shape], dtype, 60 + i);
+            compare("conv2d", [xs, ws], p, `conv2d ${i} ${dtype} threads ${threads}`);
+            compare("conv2dGradInput", [gy, ws], { ...p, inputShape: x }, `conv2dGradInput ${i} ${dtype} threads ${threads}`);
+            compare("conv2dGradFilter", [xs, gy], { ...p, filterShape: w }, `conv2dGradFilter ${i} ${dtype} threads ${threads}`);
+          });
+      }
+    } finally {
+      await withBackend("wasm", () => gn.setWasmThreads(0));
+    }
+  });
+  test("max pooling windows and the gathers behind it agree; a bad index throws the reference's error", () => {
+    const x = rand([4, 3, 13, 12], "float32", 70);
+    compare("maxPool2dArgmax", [x], { kernelSize: [3, 2], stride: [2, 2], dilation: [1, 2] }, "maxPool2dArgmax");
+    const idx = withBackend("reference", () => gn.random.randint(gn.random.key(5), [4, 3, 20], -12, 12));
+    const flat = withBackend("reference", () => x.reshape([4, 3, 156]).slice([0, 0, 0], [4, 3, 12]));
+    compare("takeAlongAxis", [flat, idx], { axis: 2 }, "takeAlongAxis with negative indices");
+    compare("scatterAddAlongAxis", [idx, rand([4, 3, 20], "float32", 71)], { axis: 2, dimSize: 12 }, "scatterAddAlongAxis");
+    const bad = withBackend("reference", () => gn.tensor([[0, 12]], { dtype: "int32" }));
+    assert.throws(() => withBackend("wasm", () => bind("takeAlongAxis", [on("wasm", rand([1, 12], "float32", 72)), on("wasm", bad)], { axis: 1 } as never)), (e: Error) => e instanceof gn.ValueError && /index 12 is out of range/.test(e.message));
   });
 });

@@ -2,7 +2,8 @@
  * row panels, and a register-blocked micro-kernel multiplies one A panel by one B panel. Operands
  * are read through (row stride, column stride) pairs, so a transposed operand costs nothing extra:
  * the packing absorbs it. C is dense with leading dimension ldc. `work` is caller-provided scratch
- * (gemm_work_bytes), one per thread, so threads can run disjoint blocks of C at the same time. */
+ * (gemm_work_bytes), one per thread, so threads can run disjoint blocks of C at the same time.
+ * With acc != 0 the product is added to C instead of replacing it. */
 #include "common.h"
 
 #define KC 256
@@ -97,11 +98,12 @@ static void kernel_f32(int kc, const f32 *pa, const f32 *pb, f32 *c, int ldc, in
 
 EXPORT(gemm_work_bytes) int gemm_work_bytes(void) { return (MC * KC + KC * NC) * 8 + 64; }
 
-EXPORT(gemm_f32) void gemm_f32(const f32 *a, int rsa, int csa, const f32 *b, int rsb, int csb, f32 *c, int ldc, int m, int n, int k, void *work) {
+EXPORT(gemm_f32) void gemm_f32(const f32 *a, int rsa, int csa, const f32 *b, int rsb, int csb, f32 *c, int ldc, int m, int n, int k, void *work, int acc) {
   f32 *pa = (f32 *)(((uintptr_t)work + 15) & ~(uintptr_t)15);
   f32 *pb = pa + MC * KC;
   if (k == 0) {
-    for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 4);
+    if (!acc)
+      for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 4);
     return;
   }
   for (int jc = 0; jc < n; jc += NC) {
@@ -116,7 +118,7 @@ EXPORT(gemm_f32) void gemm_f32(const f32 *a, int rsa, int csa, const f32 *b, int
           int nr = nc - jr < NR32 ? nc - jr : NR32;
           for (int ir = 0; ir < mc; ir += MR32) {
             int mr = mc - ir < MR32 ? mc - ir : MR32;
-            kernel_f32(kc, pa + (long)ir * kc, pb + (long)jr * kc, c + (long)(ic + ir) * ldc + jc + jr, ldc, pc > 0, mr, nr);
+            kernel_f32(kc, pa + (long)ir * kc, pb + (long)jr * kc, c + (long)(ic + ir) * ldc + jc + jr, ldc, acc || pc > 0, mr, nr);
           }
         }
       }
@@ -176,11 +178,12 @@ static void kernel_f64(int kc, const f64 *pa, const f64 *pb, f64 *c, int ldc, in
     for (int j = 0; j < nr; j++) c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + tile[i * NR64 + j] : tile[i * NR64 + j];
 }
 
-EXPORT(gemm_f64) void gemm_f64(const f64 *a, int rsa, int csa, const f64 *b, int rsb, int csb, f64 *c, int ldc, int m, int n, int k, void *work) {
+EXPORT(gemm_f64) void gemm_f64(const f64 *a, int rsa, int csa, const f64 *b, int rsb, int csb, f64 *c, int ldc, int m, int n, int k, void *work, int acc) {
   f64 *pa = (f64 *)(((uintptr_t)work + 15) & ~(uintptr_t)15);
   f64 *pb = pa + MC * KC;
   if (k == 0) {
-    for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 8);
+    if (!acc)
+      for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 8);
     return;
   }
   for (int jc = 0; jc < n; jc += NC) {
@@ -195,7 +198,7 @@ EXPORT(gemm_f64) void gemm_f64(const f64 *a, int rsa, int csa, const f64 *b, int
           int nr = nc - jr < NR64 ? nc - jr : NR64;
           for (int ir = 0; ir < mc; ir += MR64) {
             int mr = mc - ir < MR64 ? mc - ir : MR64;
-            kernel_f64(kc, pa + (long)ir * kc, pb + (long)jr * kc, c + (long)(ic + ir) * ldc + jc + jr, ldc, pc > 0, mr, nr);
+            kernel_f64(kc, pa + (long)ir * kc, pb + (long)jr * kc, c + (long)(ic + ir) * ldc + jc + jr, ldc, acc || pc > 0, mr, nr);
           }
         }
       }

@@ -133,6 +133,12 @@ export class Ctx {
     return this.outPtrV;
   }
 
+  /** Frees the reserved output of a kernel that declined after reserving it. */
+  abandon(): void {
+    if (this.outBuf !== null) this.heap.disposeBuf(this.outBuf);
+    this.outBuf = null;
+  }
+
   /** The output's storage (copied out of scratch when small). */
   result(): Storage {
     if (this.outBuf !== null) return this.outBuf;

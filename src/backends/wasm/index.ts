@@ -120,6 +120,7 @@ export const wasmBackend: Backend = {
       try {
         const r = entry.native(c, inputs as Storage[], inAvals, params, out);
         if (r !== null) return r;
+        c.abandon();
       } finally {
         c.end();
       }

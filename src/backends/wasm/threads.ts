@@ -19,7 +19,17 @@ const SLOT = 64;
 const ARGS_AT = 8;
 const STACK_BYTES = 64 * 1024;
 /** Kernels a worker can run (indices are the wire ids). */
-const KERNELS = ["gemm_f32", "gemm_f64"] as const;
+const KERNELS = [
+  "gemm_f32",
+  "gemm_f64",
+  "conv2d_f32",
+  "conv2d_f64",
+  "conv2d_grad_input_f32",
+  "conv2d_grad_input_f64",
+  "conv2d_grad_filter_f32",
+  "conv2d_grad_filter_f64",
+] as const;
+export type ThreadKernel = (typeof KERNELS)[number];
 /** Below this many multiply-adds a GEMM is not worth waking a worker for. */
 const MIN_PARALLEL_MACS = 1 << 20;
 
@@ -197,33 +207,54 @@ function waitAll(p: Pool, count: number): void {
   }
 }
 
+/** The GEMM workspace of part `t` of `parts` (the last part runs on the calling thread). */
+export function workspaceFor(c: Ctx, t: number, parts: number): number {
+  return t === parts - 1 || pool === null ? c.gemmWork() : pool.work[t];
+}
+
+/**
+ * Runs `kernel` once per argument list: all but the last on workers (one each), the last on the
+ * calling thread, and returns when all are done. With no pool (or one part) everything runs here.
+ */
+export function runParts(c: Ctx, kernel: ThreadKernel, parts: readonly (readonly number[])[]): void {
+  const p = pool;
+  const used = parts.length;
+  const fn = c.x[kernel] as (...args: number[]) => void;
+  if (p === null || used === 1) {
+    for (const args of parts) fn(...args);
+    return;
+  }
+  if (used - 1 > p.workers.length) throw new Error(`wasm backend: ${used} parts for ${p.workers.length + 1} threads`);
+  p.seq = p.seq >= 0x3fffffff ? 1 : p.seq + 1; // stays positive: a negative sequence number stops a worker
+  const id = KERNELS.indexOf(kernel);
+  for (let t = 0; t < used - 1; t++) post(p, t, id, parts[t]);
+  fn(...parts[used - 1]);
+  waitAll(p, used - 1);
+}
+
 /** Runs a GEMM split over the worker pool; false when it should run on the calling thread alone. */
 export function parallelGemm(c: Ctx, f32: boolean, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, out: number, ldc: number, m: number, n: number, k: number): boolean {
   const p = pool;
   if (p === null || m * n * k < MIN_PARALLEL_MACS) return false;
   const es = f32 ? 4 : 8;
-  const parts = p.workers.length + 1;
+  const threads = p.workers.length + 1;
   // Split the larger output dimension into parts of whole 8-element panels.
   const byRows = m >= n;
   const dim = byRows ? m : n;
-  const chunk = Math.ceil(dim / parts / 8) * 8;
+  const chunk = Math.ceil(dim / threads / 8) * 8;
   const used = Math.ceil(dim / chunk);
   if (used < 2) return false;
-  p.seq = p.seq >= 0x3fffffff ? 1 : p.seq + 1; // stays positive: a negative sequence number stops a worker
-  const kernel = f32 ? 0 : 1;
-  let mine: number[] = [];
+  const parts: number[][] = [];
   for (let t = 0; t < used; t++) {
     const lo = t * chunk;
     const len = Math.min(chunk, dim - lo);
-    const args = byRows
-      ? [a + lo * rsa * es, rsa, csa, b, rsb, csb, out + lo * ldc * es, ldc, len, n, k]
-      : [a, rsa, csa, b + lo * csb * es, rsb, csb, out + lo * es, ldc, m, len, k];
-    if (t < used - 1) post(p, t, kernel, [...args, p.work[t]]);
-    else mine = args;
+    const work = workspaceFor(c, t, used);
+    parts.push(
+      byRows
+        ? [a + lo * rsa * es, rsa, csa, b, rsb, csb, out + lo * ldc * es, ldc, len, n, k, work, 0]
+        : [a, rsa, csa, b + lo * csb * es, rsb, csb, out + lo * es, ldc, m, len, k, work, 0],
+    );
   }
-  const [ma, mrsa, mcsa, mb, mrsb, mcsb, mc, mldc, mm, mn, mk] = mine;
-  if (f32) c.x.gemm_f32(ma, mrsa, mcsa, mb, mrsb, mcsb, mc, mldc, mm, mn, mk, c.gemmWork());
-  else c.x.gemm_f64(ma, mrsa, mcsa, mb, mrsb, mcsb, mc, mldc, mm, mn, mk, c.gemmWork());
-  waitAll(p, used - 1);
+  runParts(c, f32 ? "gemm_f32" : "gemm_f64", parts);
   return true;
 }

@@ -43,8 +43,8 @@ export function gemm(c: Ctx, f32: boolean, a: number, rsa: number, csa: number, 
   if (m === 0 || n === 0) return;
   if (parallelGemm(c, f32, a, rsa, csa, b, rsb, csb, out, ldc, m, n, k)) return;
   const work = c.gemmWork();
-  if (f32) c.x.gemm_f32(a, rsa, csa, b, rsb, csb, out, ldc, m, n, k, work);
-  else c.x.gemm_f64(a, rsa, csa, b, rsb, csb, out, ldc, m, n, k, work);
+  if (f32) c.x.gemm_f32(a, rsa, csa, b, rsb, csb, out, ldc, m, n, k, work, 0);
+  else c.x.gemm_f64(a, rsa, csa, b, rsb, csb, out, ldc, m, n, k, work, 0);
 }
 
 export const matmulEntries = {
