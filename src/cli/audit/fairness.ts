@@ -7,23 +7,23 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
-import { ValueError } from "../core/errors.js";
-import type { Dataset } from "../data/dataset.js";
-import { type AuditModel, auditModel, fairnessAudit, formatFairnessAudit, formatInfluenceAudit, influenceAudit } from "../analysis/fairness/audit.js";
-import { type FairnessData, fairnessData } from "../analysis/fairness/data.js";
-import { groupBy } from "../analysis/fairness/groups.js";
-import { fairnessQuantity } from "../analysis/fairness/surrogates.js";
-import { aggregateByGroup } from "../analysis/influence/aggregate.js";
-import { fitNewton } from "../analysis/influence/fit.js";
-import { topRows } from "../analysis/influence/influence.js";
-import { classifierFromLayer } from "../analysis/influence/model.js";
-import { trainingProblem } from "../analysis/influence/problem.js";
-import { type Checkpoint as TracInCheckpoint, tracIn } from "../analysis/influence/tracin.js";
-import { loadCheckpoint } from "../node/checkpoint.js";
-import { fractionArg, intArg, positiveNumberArg, seedArg } from "./args.js";
-import { readData } from "./data.js";
-import { EXIT, UsageError } from "./errors.js";
-import type { Output } from "./output.js";
+import { ValueError } from "../../core/errors.js";
+import type { Dataset } from "../../data/dataset.js";
+import { type AuditModel, auditModel, fairnessAudit, formatFairnessAudit, formatInfluenceAudit, influenceAudit } from "../../analysis/fairness/audit.js";
+import { type FairnessData, fairnessData } from "../../analysis/fairness/data.js";
+import { groupBy } from "../../analysis/fairness/groups.js";
+import { fairnessQuantity } from "../../analysis/fairness/surrogates.js";
+import { aggregateByGroup } from "../../analysis/influence/aggregate.js";
+import { fitNewton } from "../../analysis/influence/fit.js";
+import { topRows } from "../../analysis/influence/influence.js";
+import { classifierFromLayer } from "../../analysis/influence/model.js";
+import { trainingProblem } from "../../analysis/influence/problem.js";
+import { type Checkpoint as TracInCheckpoint, tracIn } from "../../analysis/influence/tracin.js";
+import { loadCheckpoint } from "../../node/checkpoint.js";
+import { fractionArg, intArg, positiveNumberArg, seedArg } from "../args.js";
+import { readData } from "../data.js";
+import { EXIT, UsageError } from "../errors.js";
+import type { Output } from "../output.js";
 
 interface AuditOptions {
   data?: string;
@@ -188,15 +188,19 @@ function common(c: Command): Command {
     .option("--out <file.json>", "also write the report as JSON to this file");
 }
 
-/** The `audit` command with its `fairness` and `influence` subcommands. @example program.addCommand(auditCommand(out, done)) */
-export function auditCommand(out: Output, done: (code: number) => void): Command {
-  const fairness = common(new Command("fairness"))
+/** The `audit fairness` subcommand. @example auditParent.addCommand(fairnessCommand(out, done)) */
+export function fairnessCommand(out: Output, done: (code: number) => void): Command {
+  return common(new Command("fairness"))
     .description("fairness metrics by group (selection rate, accuracy, TPR/FPR, precision, calibration) with bootstrap intervals, for each sensitive column and their intersection")
     .option("--bootstrap <n>", "bootstrap resamples for the 95% intervals (0: none)", intArg(0), 200)
     .option("--no-intersections", "skip the intersection of the sensitive columns")
     .addHelpText("after", "\nExamples:\n  gradnav audit fairness --data adult --sensitive sex,race\n  gradnav audit fairness --data german-credit --bins age=25,65 --json")
     .action(async (o: AuditOptions) => done(await runFairness(o, out)));
-  const influence = common(new Command("influence"))
+}
+
+/** The `audit influence` subcommand. @example auditParent.addCommand(influenceCommand(out, done)) */
+export function influenceCommand(out: Output, done: (code: number) => void): Command {
+  return common(new Command("influence"))
     .description("which training rows and groups drive a fairness gap: d(gap)/d(sample weights) through the trained optimum, self-influence, and the reweighting it suggests (checked by retraining)")
     .option("--attribute <column>", "the sensitive column whose gap is studied (default: the first sensitive column)")
     .addOption(new Option("--metric <metric>", "the gap: soft demographic parity, equal opportunity (TPR) or FPR").choices(["demographic_parity", "equal_opportunity", "fpr"]).default("demographic_parity"))
@@ -207,5 +211,4 @@ export function auditCommand(out: Output, done: (code: number) => void): Command
     .option("--tracin <folder>", "also run TracIn over the epoch checkpoints of `gradnav train --save-every-epoch --out <folder>`")
     .addHelpText("after", "\nExamples:\n  gradnav audit influence --data adult --attribute sex\n  gradnav audit influence --data german-credit --attribute sex --method cg --top 5")
     .action(async (o: AuditOptions) => done(await runInfluence(o, out)));
-  return new Command("audit").description("audit a binary classifier: fairness metrics by group, and the training rows behind a fairness gap").addCommand(fairness).addCommand(influence);
 }
