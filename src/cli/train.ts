@@ -15,6 +15,7 @@ import { evaluate } from "../train/evaluate.js";
 import { type FitResult, fit } from "../train/fit.js";
 import { defaultLoss } from "../train/loss.js";
 import { OPTIMIZER_NAMES, type OptimizerName, type OptimizerSpec, optimizerFromSpec } from "../train/optimizer.js";
+import { type AdversarialConfig, adversarialConfig, adversarialTraining } from "./adversarial.js";
 import { fractionArg, intArg, positiveNumberArg, seedArg } from "./args.js";
 import { type DataSource, type SplitSpec, describeData, prepareSplits, readData } from "./data.js";
 import { EXIT, UsageError } from "./errors.js";
@@ -36,6 +37,9 @@ interface TrainOptions {
   validation: number;
   test: number;
   patience?: number;
+  adversarial?: "pgd";
+  advEps?: number;
+  advSteps?: number;
   out?: string;
   resume?: string;
   saveEveryEpoch?: boolean;
@@ -63,6 +67,7 @@ function optimizerSpec(name: string, lr: number | undefined, schedule: "constant
 
 async function runTrain(o: TrainOptions, out: Output, given: (option: string) => boolean): Promise<number> {
   const c = o as TrainOptions & ConstrainedTrainOptions;
+  if ((c.constraint || c.sweep) && ["adversarial", "advEps", "advSteps"].some(given)) throw new UsageError(`--adversarial does not combine with --constraint; train one or the other`);
   if (c.constraint || c.sweep) return runConstrainedTrain(c, out);
   const fairnessOnly = CONSTRAINED_ONLY.filter(given);
   if (fairnessOnly.length) throw new UsageError(`${fairnessOnly.map((k) => "--" + k.replace(/[A-Z]/g, (x) => "-" + x.toLowerCase())).join(", ")} apply only with --constraint`);
@@ -74,7 +79,7 @@ async function runTrain(o: TrainOptions, out: Output, given: (option: string) =>
   if (resumed && !saved) throw new UsageError(`${o.resume} does not say which data it was trained on; it cannot be resumed from the command line`);
   if (!resumed && (o.data === undefined || o.model === undefined)) throw new UsageError(`train needs --data and --model (or --resume <folder>)`);
   if (resumed) {
-    const fixed = ["data", "target", "task", "model", "optimizer", "lr", "schedule", "batchSize", "seed", "validation", "test", "patience"].filter(given);
+    const fixed = ["data", "target", "task", "model", "optimizer", "lr", "schedule", "batchSize", "seed", "validation", "test", "patience", "adversarial", "advEps", "advSteps"].filter(given);
     if (fixed.length)
       throw new UsageError(`--resume continues with the checkpoint's data, model, optimizer and settings; leave out ${fixed.map((k) => "--" + k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())).join(", ")}`);
   }
@@ -84,7 +89,9 @@ async function runTrain(o: TrainOptions, out: Output, given: (option: string) =>
   const ds = readData(src);
   const data = prepareSplits(ds, splitSpec, resumed?.preprocessor);
   const features = data.train.x.shape[1];
-  const config = resumed ? { ...(resumed.config ?? {}) } : { model: o.model, optimizer: o.optimizer, lr: o.lr ?? null, schedule: o.schedule, batchSize: o.batchSize, seed: o.seed, validation: o.validation, test: o.test, patience: o.patience ?? null };
+  const config = resumed
+    ? { ...(resumed.config ?? {}) }
+    : { model: o.model, optimizer: o.optimizer, lr: o.lr ?? null, schedule: o.schedule, batchSize: o.batchSize, seed: o.seed, validation: o.validation, test: o.test, patience: o.patience ?? null, adversarial: adversarialConfig(o, data.preprocessor.spec, ds) };
   const modelName = String(config.model);
 
   let model;
@@ -122,6 +129,7 @@ async function runTrain(o: TrainOptions, out: Output, given: (option: string) =>
       resume: resumed?.training ?? undefined,
       validation: data.validation.x.shape[0] > 0 ? data.validation : undefined,
       earlyStopping: patience !== null ? { patience } : undefined,
+      adversarial: adversarialTraining(config.adversarial as AdversarialConfig | null | undefined, data.preprocessor.spec, ds),
       callbacks: o.saveEveryEpoch && o.out ? [saveEveryEpoch(join(o.out, "epochs"), base)] : [],
       signal: controller.signal,
       onProgress: o.quiet ? undefined : progressReporter(process.stderr),
@@ -148,12 +156,15 @@ async function runTrain(o: TrainOptions, out: Output, given: (option: string) =>
     status: result.status,
     seconds: Number(result.seconds.toFixed(3)),
     rows: { train: data.train.x.shape[0], validation: data.validation.x.shape[0], test: data.test.x.shape[0] },
+    adversarial: config.adversarial ?? null,
     ...splits,
     out: o.out ?? null,
   };
   if (o.json) out.json(report);
   else {
     out.line(`trained ${modelName} on ${src.data} (${report.rows.train} training rows) for ${report.epochs} epochs in ${report.seconds.toFixed(1)}s: ${result.status}`);
+    const adv = config.adversarial as AdversarialConfig | null | undefined;
+    if (adv) out.line(`adversarially, on PGD inputs (${adv.steps} steps, L-infinity epsilon ${adv.epsilon} in ${adv.unit}); the per-epoch training metrics are on those inputs, the table below on the clean data`);
     printMetricsTable(out, splits);
     if (o.out) out.line(`saved to ${o.out}`);
   }
@@ -177,6 +188,9 @@ export function trainCommand(out: Output, done: (code: number) => void): Command
     .option("--validation <fraction>", "fraction of rows held out for validation", fractionArg, 0.15)
     .option("--test <fraction>", "fraction of rows held out for test (datasets with an official test set use it)", fractionArg, 0.25)
     .option("--patience <epochs>", "stop early when the validation loss has not improved for this many epochs (restores the best weights)", intArg(0))
+    .addOption(new Option("--adversarial <attack>", "adversarial training: each step trains on inputs the attack finds against the current weights").choices(["pgd"]))
+    .option("--adv-eps <epsilon>", "the attack's L-infinity budget: standard deviations for tabular data, a fraction of the pixel range for images (as audit robustness --eps)", positiveNumberArg)
+    .option("--adv-steps <n>", "PGD steps per training step (default 7)", intArg(1))
     .option("--out <folder>", "save the checkpoint (model.safetensors, model.json, optimizer state, trace.json) here")
     .option("--resume <folder>", "continue training the checkpoint in this folder (saved back there unless --out says elsewhere)")
     .option("--save-every-epoch", "also save a checkpoint per epoch under <out>/epochs/epoch-NNNN")
@@ -189,6 +203,6 @@ export function trainCommand(out: Output, done: (code: number) => void): Command
     .option("--l2 <lambda>", "L2 strength for constrained training", positiveNumberArg, 1e-4)
     .option("--sweep <bounds>", "train at each of these bounds of the --constraint kind, warm-starting, and save the front (front.json, front.svg)")
     .option("--no-warm-start", "constrained training: start from the initial weights, not from the unconstrained optimum")
-    .addHelpText("after", "\nExamples:\n  gradnav train --data breast-cancer-wisconsin --model logreg --epochs 30 --seed 0 --json\n  gradnav train --data mnist --model cnn --epochs 3 --out runs/mnist\n  gradnav train --resume runs/mnist --epochs 2 --out runs/mnist\n  gradnav train --data adult --model logreg --constraint demographic_parity<=0.05 --sensitive sex --batch-size 2048 --epochs 20 --out runs/adult-dp")
+    .addHelpText("after", "\nExamples:\n  gradnav train --data breast-cancer-wisconsin --model logreg --epochs 30 --seed 0 --json\n  gradnav train --data mnist --model cnn --epochs 3 --out runs/mnist\n  gradnav train --data mnist --model cnn --epochs 3 --adversarial pgd --adv-eps 0.1 --out runs/mnist-robust\n  gradnav train --resume runs/mnist --epochs 2 --out runs/mnist\n  gradnav train --data adult --model logreg --constraint demographic_parity<=0.05 --sensitive sex --batch-size 2048 --epochs 20 --out runs/adult-dp")
     .action(async (o: TrainOptions, cmd: Command) => done(await runTrain(o, out, (k) => cmd.getOptionValueSource(k) === "cli")));
 }

@@ -22,6 +22,7 @@ import { type Metrics, evaluate, predictedClasses } from "./evaluate.js";
 import { type LossFn, type LossName, type TaskKind, defaultLoss, resolveLoss, taskOf } from "./loss.js";
 import { type OptimizerName, type OptimizerSpec, isTransformation, optimizerFromSpec } from "./optimizer.js";
 import type { ProgressEvent } from "./progress.js";
+import { type AdversarialTrainingOptions, checkAdversarial } from "./adversarial.js";
 import { makeTrainStep } from "./step.js";
 
 /** Labelled rows: features x [N, ...], labels y [N] (int32 class indices or float targets), optional sample weights [N]. */
@@ -81,6 +82,13 @@ export interface FitOptions {
   resume?: TrainingState;
   /** Added to every batch loss (e.g. gn.train.l2Penalty(1e-4)). */
   penalty?: (params: any) => Tensor;
+  /**
+   * Adversarial training: each step trains on PGD inputs found against the current parameters
+   * ({ epsilon, steps: 7, norm: Infinity, bounds, mix: 1 }; epsilon in model-input units). Needs class
+   * labels. Training metrics are then measured on the adversarial batches. Not part of the resumable
+   * state: pass it again when resuming.
+   */
+  adversarial?: AdversarialTrainingOptions;
   /** Receives progress events (a terminal bar: gradnav/node's progressReporter). */
   onProgress?: (e: ProgressEvent) => void;
   /** Record the parameters in the trace every this many steps (default 0: never). */
@@ -179,7 +187,9 @@ export async function fit(model: Layer, data: FitData, o: FitOptions = {}): Prom
   const optimizer = isTransformation(optInput) ? optInput : optimizerFromSpec(optInput);
   const optimizerSpec = isTransformation(optInput) ? null : typeof optInput === "string" ? { name: optInput } : optInput;
   let optState = r ? r.optState : optimizer.init(params);
-  const step = makeTrainStep(model, { loss, optimizer, penalty: o.penalty });
+  const adversarial = o.adversarial === undefined ? undefined : checkAdversarial(op, o.adversarial);
+  if (adversarial && task !== "classification") throw new ValueError(`${op}: adversarial training needs class labels (int32); these labels are ${data.y.dtype} regression targets`);
+  const step = makeTrainStep(model, { loss, optimizer, penalty: o.penalty, adversarial });
 
   const callbacks: Callback[] = [...(o.callbacks ?? [])];
   if (o.earlyStopping) callbacks.push(earlyStopping(o.earlyStopping === true ? {} : o.earlyStopping));

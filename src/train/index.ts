@@ -18,6 +18,7 @@ export { type OptimizerName, type OptimizerSpec, optimizerFromSpec, OPTIMIZER_NA
 export { type Callback, type TrainingContext, type EpochLog, type FitStatus, type EarlyStoppingOptions, type EarlyStoppingState, earlyStopping } from "./callbacks.js";
 export { type ProgressEvent, formatEpochLog, formatProgressBar, formatMetrics } from "./progress.js";
 export { l2Penalty } from "./penalty.js";
+export { type AdversarialTrainingOptions } from "./adversarial.js";
 export { encodeTree, decodeTree, type Json } from "./treeCodec.js";
 export {
   type Checkpoint,

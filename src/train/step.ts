@@ -9,6 +9,7 @@ import type { Layer } from "../nn/layer.js";
 import type { Key } from "../random/index.js";
 import { valueAndGrad } from "../transforms/autodiff.js";
 import { type GradientTransformation, type StepInfo, applyUpdates } from "../optim/transform.js";
+import { type AdversarialTrainingOptions, adversarialBatch } from "./adversarial.js";
 import type { LossFn } from "./loss.js";
 
 /** What a training step needs besides the parameters and the batch. */
@@ -17,6 +18,8 @@ export interface TrainStepOptions {
   optimizer: GradientTransformation;
   /** Added to the batch loss, e.g. gn.train.l2Penalty(1e-4). */
   penalty?: (params: any) => Tensor;
+  /** Train on PGD adversarial inputs (see fit's `adversarial`). */
+  adversarial?: AdversarialTrainingOptions;
 }
 
 /** The outcome of one step. */
@@ -56,9 +59,21 @@ export interface StepBatch {
  */
 export function makeTrainStep(model: Layer, o: TrainStepOptions): (params: Tree, modelState: Tree, optState: unknown, batch: StepBatch) => TrainStepResult {
   return (params, modelState, optState, batch) => {
+    const adv = o.adversarial;
+    // The attack runs against the parameters the step starts from; the step then trains on its result.
+    const xAdv = adv ? adversarialBatch(model, params, modelState, batch.x, batch.y, adv, batch.key) : null;
+    const mix = adv?.mix ?? 1;
     const objective = (p: Tree): [Tensor, { state: Tree; output: Tensor }] => {
-      const r = model.apply(p, batch.x, { training: true, state: modelState, key: batch.key });
+      let state = modelState;
+      let clean: Tensor | null = null;
+      if (xAdv !== null && mix < 1) {
+        const c = model.apply(p, batch.x, { training: true, state, key: batch.key });
+        clean = o.loss(c.y, batch.y, { weights: batch.weights }).mul(1 - mix);
+        state = c.state;
+      }
+      const r = model.apply(p, xAdv ?? batch.x, { training: true, state, key: batch.key });
       let l = o.loss(r.y, batch.y, { weights: batch.weights });
+      if (clean !== null) l = l.mul(mix).add(clean);
       if (o.penalty) l = l.add(o.penalty(p));
       return [l, { state: r.state, output: r.y }];
     };

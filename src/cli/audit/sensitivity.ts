@@ -17,7 +17,7 @@ import {
 import { heatmapRGBA } from "../../analysis/heatmap.js";
 import { predict as decide } from "../../analysis/model.js";
 import type { Tensor } from "../../core/tensor.js";
-import { tensor } from "../../ops/creation.js";
+import { fullLike, tensor } from "../../ops/creation.js";
 import { concat } from "../../ops/shape.js";
 import { key as makeKey } from "../../random/index.js";
 import { probabilities } from "../../train/evaluate.js";
@@ -128,6 +128,15 @@ function explained(m: AuditModel): string {
   return "the logit of each row's predicted class (positive attributions support the prediction)";
 }
 
+/** The explained output (see `explained`) of one row x [1, F] for class `cls`, and of the baseline row. */
+function explainedOutputs(m: AuditModel, x: Tensor, cls: number, baseline: number): { output: number; baselineOutput: number } {
+  const pick = (v: Tensor) => {
+    const a = v.toTypedArray();
+    return a.length === 1 ? a[0] : a[Math.max(cls, 0)];
+  };
+  return { output: pick(m.model(x)), baselineOutput: pick(m.model(fullLike(x, baseline))) };
+}
+
 /** Predictions and class probabilities of rows, for reports. */
 function predictionsOf(m: AuditModel, x: Tensor): { predicted: Int32Array; probs: number[][] | null } {
   const predicted = decide(m.model, x);
@@ -180,6 +189,8 @@ async function runSensitivity(o: SensitivityOptions, out: Output, splitGiven: bo
     if (o.row !== undefined) {
       const values = originalValues(m, r.x.toTypedArray());
       const features = groups.map((g, k) => ({ feature: g.name, value: values[k], attribution: round(per[k][0]) })).sort((p, q) => Math.abs(q.attribution) - Math.abs(p.attribution));
+      const { output, baselineOutput } = explainedOutputs(m, r.x, predicted[0], baseline);
+      const sum = per.reduce((acc, v) => acc + v[0], 0);
       const report = {
         ...base,
         row: r.ids[0],
@@ -187,12 +198,17 @@ async function runSensitivity(o: SensitivityOptions, out: Output, splitGiven: bo
         prediction: m.task === "classification" ? className(m, predicted[0]) : round(m.model(r.x).toTypedArray()[0]),
         probabilities: probs ? Object.fromEntries(m.classNames.map((c, k) => [c, round(probs[0][k])])) : null,
         label: r.y && m.task === "classification" ? className(m, r.y.toTypedArray()[0]) : null,
+        output: round(output),
+        baselineOutput: round(baselineOutput),
+        // Integrated gradients promise attributionSum = output - baselineOutput (completeness); the other methods do not.
+        attributionSum: round(sum),
         features,
         seconds: round(seconds),
       };
       emitReport(out, o, report, (line) => {
         line(`${describeRow(r, 0)}: predicted ${report.prediction}${probs ? ` (p = ${fmt(probs[0][predicted[0]], 3)})` : ""}${report.label !== null ? `, true class ${report.label}` : ""}`);
         line(`${METHOD_NAMES[method]} of ${explained(m)}:`);
+        line(`explained output ${fmt(output)} at this row, ${fmt(baselineOutput)} at the baseline (${base.baseline}); attributions add up to ${fmt(sum)}`);
         line("");
         for (const l of table([["feature", "value", "attribution"], ...features.slice(0, o.top).map((q) => [q.feature, String(q.value), fmt(q.attribution)])])) line("  " + l);
         if (features.length > o.top) line(`  ... ${features.length - o.top} more (--top, or --json for all)`);
