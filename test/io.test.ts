@@ -53,3 +53,14 @@ test("corrupt safetensors data gets errors that say what is wrong", () => {
   file.set(f16, 8);
   assert.throws(() => gn.io.loadSafetensors(file), /"h" has dtype F16/);
 });
+
+test("loadSafetensors copies the data even from a Node Buffer (whose slice is a view into a shared pool)", () => {
+  const bytes = gn.io.saveSafetensors({ a: gn.tensor([1.5, -2.5, 3.25]), b: gn.tensor([7], { dtype: "int32" }) });
+  // A Buffer sharing a pool with other data, at a nonzero offset.
+  const pool = Buffer.alloc(bytes.length + 13, 0xff);
+  pool.set(bytes, 13);
+  const view = pool.subarray(13);
+  const { tensors } = gn.io.loadSafetensors(view);
+  assert.deepEqual(tensors.a.toArray(), [1.5, -2.5, 3.25]);
+  assert.deepEqual(tensors.b.toArray(), [7]);
+});

@@ -88,7 +88,8 @@ export function loadSafetensors(bytes: Uint8Array, source = "safetensors data"):
     const size = sizeOf(shape);
     if (!Number.isInteger(begin) || !Number.isInteger(end) || end - begin !== size * BYTES[dtype] || base + end > bytes.length)
       throw new SafetensorsError(`${source}: tensor "${name}" (shape [${shape}], ${info.dtype}) has data_offsets [${begin}, ${end}] that do not fit its size or the file`);
-    const raw = bytes.slice(base + begin, base + end);
+    // Uint8Array.prototype.slice copies even for a Node Buffer (whose own slice is a view into a shared pool).
+    const raw = Uint8Array.prototype.slice.call(bytes, base + begin, base + end);
     const typed: TypedArray =
       dtype === "float32" ? new Float32Array(raw.buffer) : dtype === "float64" ? new Float64Array(raw.buffer) : dtype === "int32" ? new Int32Array(raw.buffer) : new Uint8Array(raw.buffer);
     tensors[name] = tensor(typed, { shape, dtype });
