@@ -379,3 +379,24 @@ describe("convolutions and pooling at training sizes", () => {
     assert.throws(() => withBackend("wasm", () => bind("takeAlongAxis", [on("wasm", rand([1, 12], "float32", 72)), on("wasm", bad)], { axis: 1 } as never)), (e: Error) => e instanceof gn.ValueError && /index 12 is out of range/.test(e.message));
   });
 });
+
+test("lazy transposes: products read them in place; other consumers, reshape, dispose and double transposes see the right values", () => {
+  for (const dtype of ["float32", "float64"] as const)
+    for (const [m, k, n] of [[40, 30, 1], [37, 50, 20], [120, 200, 90], [3, 64, 70]]) {
+      const a = rand([k, m], dtype, 80);
+      const b = rand([n, k], dtype, 81);
+      const x = rand([k, 1], dtype, 82);
+      const ref = withBackend("reference", () => [a.T.matmul(b.T), a.T.matmul(x), b.matmul(a), a.T.exp(), a.T.T.add(1), a.T.reshape([m * k])].map((t) => t.toTypedArray()));
+      withBackend("wasm", () => {
+        const [wa, wb, wx] = [on("wasm", a), on("wasm", b), on("wasm", x)];
+        gn.setBackend("wasm");
+        const at = wa.T;
+        const got = [at.matmul(wb.T), at.matmul(wx), wb.matmul(at.T), at.exp(), at.T.add(1), at.reshape([m * k])].map((t) => t.toTypedArray());
+        got.forEach((g, i) => assertAgree(g, ref[i], dtype, `${dtype} ${m}x${k}x${n} case ${i}`));
+        wa.dispose();
+        assertAgree(at.matmul(wb.T).toTypedArray(), ref[0], dtype, "the view keeps its data after the source tensor is disposed");
+        at.dispose();
+        assert.throws(() => at.toArray(), /disposed/);
+      });
+    }
+});

@@ -206,17 +206,18 @@ EXPORT(gemm_f64) void gemm_f64(const f64 *a, int rsa, int csa, const f64 *b, int
   }
 }
 
-/* ---------------- small products: no packing (i-p-j order, vectorised along the rows of B and C) ---------------- */
+/* ---------------- small products: no packing ----------------
+ * C[m x n] (dense) = A B with A(i, p) at a[i rsa + p csa] and B's rows contiguous (B(p, j) at b[p rsb + j]).
+ * Column blocks of 16 (float32) or 8 (float64) stay in four registers across the whole k loop. */
 
-EXPORT(matmul_small_f32) void matmul_small_f32(const f32 *a, const f32 *b, f32 *c, int m, int n, int k) {
+EXPORT(matmul_small_f32) void matmul_small_f32(const f32 *a, int rsa, int csa, const f32 *b, int rsb, f32 *c, int m, int n, int k) {
   int j0 = 0;
-  /* Column blocks of 16 held in four registers across the whole k loop. */
   for (; j0 + 16 <= n; j0 += 16)
     for (int i = 0; i < m; i++) {
       v128_t c0 = wasm_f32x4_splat(0), c1 = c0, c2 = c0, c3 = c0;
-      const f32 *ai = a + (long)i * k, *bp = b + j0;
-      for (int p = 0; p < k; p++, bp += n) {
-        v128_t s = wasm_v128_load32_splat(ai + p);
+      const f32 *ai = a + (long)i * rsa, *bp = b + j0;
+      for (int p = 0; p < k; p++, bp += rsb) {
+        v128_t s = wasm_v128_load32_splat(ai + (long)p * csa);
         c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(s, wasm_v128_load(bp)));
         c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(s, wasm_v128_load(bp + 4)));
         c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(s, wasm_v128_load(bp + 8)));
@@ -231,29 +232,89 @@ EXPORT(matmul_small_f32) void matmul_small_f32(const f32 *a, const f32 *b, f32 *
   for (; j0 + 4 <= n; j0 += 4)
     for (int i = 0; i < m; i++) {
       v128_t c0 = wasm_f32x4_splat(0);
-      const f32 *ai = a + (long)i * k, *bp = b + j0;
-      for (int p = 0; p < k; p++, bp += n) c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(ai + p), wasm_v128_load(bp)));
+      const f32 *ai = a + (long)i * rsa, *bp = b + j0;
+      for (int p = 0; p < k; p++, bp += rsb) c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(wasm_v128_load32_splat(ai + (long)p * csa), wasm_v128_load(bp)));
       wasm_v128_store(c + (long)i * n + j0, c0);
     }
   for (; j0 < n; j0++)
     for (int i = 0; i < m; i++) {
       f32 acc = 0;
-      for (int p = 0; p < k; p++) acc += a[(long)i * k + p] * b[(long)p * n + j0];
+      for (int p = 0; p < k; p++) acc += a[(long)i * rsa + (long)p * csa] * b[(long)p * rsb + j0];
       c[(long)i * n + j0] = acc;
     }
 }
 
-EXPORT(matmul_small_f64) void matmul_small_f64(const f64 *a, const f64 *b, f64 *c, int m, int n, int k) {
-  for (int i = 0; i < m; i++) {
-    f64 *ci = c + (long)i * n;
-    memset(ci, 0, (unsigned long)n * 8);
-    for (int p = 0; p < k; p++) {
-      f64 s = a[(long)i * k + p];
-      const f64 *bp = b + (long)p * n;
-      v128_t vs = wasm_f64x2_splat(s);
-      int j = 0;
-      for (; j + 2 <= n; j += 2) wasm_v128_store(ci + j, wasm_f64x2_add(wasm_v128_load(ci + j), wasm_f64x2_mul(vs, wasm_v128_load(bp + j))));
-      for (; j < n; j++) ci[j] += s * bp[j];
+EXPORT(matmul_small_f64) void matmul_small_f64(const f64 *a, int rsa, int csa, const f64 *b, int rsb, f64 *c, int m, int n, int k) {
+  int j0 = 0;
+  for (; j0 + 8 <= n; j0 += 8)
+    for (int i = 0; i < m; i++) {
+      v128_t c0 = wasm_f64x2_splat(0), c1 = c0, c2 = c0, c3 = c0;
+      const f64 *ai = a + (long)i * rsa, *bp = b + j0;
+      for (int p = 0; p < k; p++, bp += rsb) {
+        v128_t s = wasm_v128_load64_splat(ai + (long)p * csa);
+        c0 = wasm_f64x2_add(c0, wasm_f64x2_mul(s, wasm_v128_load(bp)));
+        c1 = wasm_f64x2_add(c1, wasm_f64x2_mul(s, wasm_v128_load(bp + 2)));
+        c2 = wasm_f64x2_add(c2, wasm_f64x2_mul(s, wasm_v128_load(bp + 4)));
+        c3 = wasm_f64x2_add(c3, wasm_f64x2_mul(s, wasm_v128_load(bp + 6)));
+      }
+      f64 *ci = c + (long)i * n + j0;
+      wasm_v128_store(ci, c0);
+      wasm_v128_store(ci + 2, c1);
+      wasm_v128_store(ci + 4, c2);
+      wasm_v128_store(ci + 6, c3);
     }
-  }
+  for (; j0 + 2 <= n; j0 += 2)
+    for (int i = 0; i < m; i++) {
+      v128_t c0 = wasm_f64x2_splat(0);
+      const f64 *ai = a + (long)i * rsa, *bp = b + j0;
+      for (int p = 0; p < k; p++, bp += rsb) c0 = wasm_f64x2_add(c0, wasm_f64x2_mul(wasm_v128_load64_splat(ai + (long)p * csa), wasm_v128_load(bp)));
+      wasm_v128_store(c + (long)i * n + j0, c0);
+    }
+  for (; j0 < n; j0++)
+    for (int i = 0; i < m; i++) {
+      f64 acc = 0;
+      for (int p = 0; p < k; p++) acc += a[(long)i * rsa + (long)p * csa] * b[(long)p * rsb + j0];
+      c[(long)i * n + j0] = acc;
+    }
 }
+
+/* ---------------- matrix-vector products y[m] = A x (x contiguous) ----------------
+ * Rows of A contiguous (csa == 1): one dot product per row, vectorised along k. Columns contiguous
+ * (rsa == 1, a transposed matrix): y accumulates x[p] A[:, p], vectorised along m. */
+
+#define DEFINE_MATVEC(NAME, T, L, SPLAT, LOADSPLAT, ADD, MUL, EXTRACT)                               \
+  EXPORT(NAME) void NAME(const T *a, int rsa, int csa, const T *x, T *y, int m, int k) {              \
+    if (csa == 1) {                                                                                   \
+      for (int i = 0; i < m; i++) {                                                                   \
+        const T *row = a + (long)i * rsa;                                                             \
+        v128_t s0 = SPLAT(0), s1 = s0;                                                                \
+        int p = 0;                                                                                    \
+        for (; p + 2 * L <= k; p += 2 * L) {                                                          \
+          s0 = ADD(s0, MUL(wasm_v128_load(row + p), wasm_v128_load(x + p)));                          \
+          s1 = ADD(s1, MUL(wasm_v128_load(row + p + L), wasm_v128_load(x + p + L)));                  \
+        }                                                                                             \
+        s0 = ADD(s0, s1);                                                                             \
+        T acc = 0;                                                                                    \
+        for (int l = 0; l < L; l++) acc += l == 0 ? EXTRACT(s0, 0) : l == 1 ? EXTRACT(s0, 1) : l == 2 ? EXTRACT(s0, (L > 2 ? 2 : 0)) : EXTRACT(s0, (L > 3 ? 3 : 0)); \
+        for (; p < k; p++) acc += row[p] * x[p];                                                      \
+        y[i] = acc;                                                                                   \
+      }                                                                                               \
+      return;                                                                                         \
+    }                                                                                                 \
+    memset(y, 0, (unsigned long)m * sizeof(T));                                                       \
+    if (rsa == 1) {                                                                                   \
+      for (int p = 0; p < k; p++) {                                                                   \
+        const T *col = a + (long)p * csa;                                                             \
+        v128_t s = LOADSPLAT(x + p);                                                                  \
+        int i = 0;                                                                                    \
+        for (; i + L <= m; i += L) wasm_v128_store(y + i, ADD(wasm_v128_load(y + i), MUL(s, wasm_v128_load(col + i)))); \
+        for (; i < m; i++) y[i] += x[p] * col[i];                                                     \
+      }                                                                                               \
+      return;                                                                                         \
+    }                                                                                                 \
+    for (int i = 0; i < m; i++)                                                                       \
+      for (int p = 0; p < k; p++) y[i] += a[(long)i * rsa + (long)p * csa] * x[p];                    \
+  }
+
+DEFINE_MATVEC(matvec_f32, f32, 4, wasm_f32x4_splat, wasm_v128_load32_splat, wasm_f32x4_add, wasm_f32x4_mul, wasm_f32x4_extract_lane)
+DEFINE_MATVEC(matvec_f64, f64, 2, wasm_f64x2_splat, wasm_v128_load64_splat, wasm_f64x2_add, wasm_f64x2_mul, wasm_f64x2_extract_lane)

@@ -9,7 +9,7 @@
  */
 import type { DType, TypedArray } from "../../core/dtype.js";
 import { ValueError } from "../../core/errors.js";
-import { Heap, HeapBuf } from "./memory.js";
+import { Heap, HeapBuf, TView } from "./memory.js";
 import type { WasmExports, WasmRuntime } from "./runtime.js";
 
 /** Tensors up to this many bytes stay JavaScript typed arrays (see above). */
@@ -24,7 +24,7 @@ export function setSmallTensorBytes(bytes: number): number {
 const SCRATCH_BYTES = 64 * 1024;
 const META_BYTES = 4096;
 
-export type Storage = TypedArray | HeapBuf;
+export type Storage = TypedArray | HeapBuf | TView;
 
 /** dtype codes of the C kernels (cast) and element sizes. */
 export const DT_CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
@@ -102,6 +102,7 @@ export class Ctx {
       if (!cell.live) throw disposedError();
       return this.heap.restore(s);
     }
+    if (s instanceof TView) return this.ptr(this.materialize(s, dtype), dtype);
     const p = this.temp(s.byteLength);
     this.put(s, dtype, p);
     return p;
@@ -158,6 +159,7 @@ export class Ctx {
 
   /** A typed array over an input's data without copying (valid until the next allocation). */
   view(s: Storage, dtype: DType, size: number): TypedArray {
+    if (s instanceof TView) s = this.materialize(s, dtype);
     if (!(s instanceof HeapBuf)) return s;
     const cell = s.cell;
     if (cell.ptr >= 0) return this.viewAt(cell.ptr, dtype, size);
@@ -172,6 +174,30 @@ export class Ctx {
       case "float64": return h.f64.subarray(p >>> 3, (p >>> 3) + size);
       case "int32": return h.i32.subarray(p >>> 2, (p >>> 2) + size);
       case "bool": return h.u8.subarray(p, p + size);
+    }
+  }
+
+  /** The transposed copy of a lazy transpose (made on first need, then kept with the view). */
+  materialize(v: TView, dtype: DType): HeapBuf {
+    if (v.cache !== null) return v.cache;
+    if (v.refs <= 0) throw disposedError();
+    const src = this.ptr(v.base, dtype);
+    const size = v.batch * v.m * v.n;
+    const buf = this.alloc(dtype, size);
+    if (DT_SIZE[dtype] === 8) this.x.transpose_w8(src, buf.cell.ptr, v.batch, v.m, v.n);
+    else this.x.transpose_w4(src, buf.cell.ptr, v.batch, v.m, v.n);
+    v.cache = buf;
+    return buf;
+  }
+
+  /** Drops one tensor's claim on a storage (dispose). */
+  release(s: Storage): void {
+    if (s instanceof HeapBuf) this.heap.disposeBuf(s);
+    else if (s instanceof TView) {
+      if (--s.refs > 0) return;
+      this.heap.disposeBuf(s.base);
+      if (s.cache !== null) this.heap.disposeBuf(s.cache);
+      s.cache = null;
     }
   }
 

@@ -14,7 +14,7 @@ import { ValueError } from "../../core/errors.js";
 import type { PrimName, ParamsOf } from "../../ops/prims/index.js";
 import { referenceBackend } from "../reference/index.js";
 import { Ctx, DT_SIZE, SMALL_BYTES, type Storage } from "./context.js";
-import { HeapBuf } from "./memory.js";
+import { HeapBuf, TView } from "./memory.js";
 import { WA, createRuntime, canShareMemory, decodeBase64 } from "./runtime.js";
 import { WASM_SINGLE } from "./binary.generated.js";
 import type { Entry } from "./kernels/types.js";
@@ -106,6 +106,7 @@ export const wasmBackend: Backend = {
     return wasmContext().adopt(a, dtype);
   },
   read(storage: unknown, dtype: DType, size: number): TypedArray {
+    if (storage instanceof TView) storage = wasmContext().materialize(storage, dtype);
     if (!(storage instanceof HeapBuf)) return (storage as TypedArray).slice();
     const cell = storage.cell;
     if (cell.ptr >= 0) return wasmContext().slice(cell.ptr, dtype, size);
@@ -128,7 +129,7 @@ export const wasmBackend: Backend = {
     return runFallback(c, prim, inputs, inAvals, params, out);
   },
   dispose(storage: unknown): void {
-    if (storage instanceof HeapBuf) wasmContext().heap.disposeBuf(storage);
+    if (storage instanceof HeapBuf || storage instanceof TView) wasmContext().release(storage);
   },
   memoryInfo(): Record<string, number> {
     const c = wasmContext();

@@ -90,6 +90,29 @@ export class HeapBuf {
   }
 }
 
+/**
+ * A lazy transpose: the data of `base` (a heap tensor [batch, m, n]) seen as [batch, n, m]. Matrix
+ * products read it in place through strides (the transposes in every matmul derivative cost
+ * nothing); any other consumer gets a copy, made once and kept in `cache`. The view holds one claim
+ * on `base` (its refs) until the view itself is disposed.
+ */
+export class TView {
+  refs = 1;
+  readonly base: HeapBuf;
+  readonly batch: number;
+  readonly m: number;
+  readonly n: number;
+  /** The materialised transpose, once some consumer needed it. */
+  cache: HeapBuf | null = null;
+  constructor(base: HeapBuf, batch: number, m: number, n: number) {
+    this.base = base;
+    this.batch = batch;
+    this.m = m;
+    this.n = n;
+    base.refs++;
+  }
+}
+
 export interface HeapStats {
   /** Bytes held by live blocks (size classes rounded up): tensors, plus workspaces and worker stacks. */
   bytesInUse: number;

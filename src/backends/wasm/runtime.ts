@@ -50,8 +50,10 @@ export interface WasmExports {
   fill_w4(dst: number, bits: number, n: number): void;
   fill_w8(dst: number, v: number, n: number): void;
   gemm_work_bytes(): number;
-  matmul_small_f32(a: number, b: number, c: number, m: number, n: number, k: number): void;
-  matmul_small_f64(a: number, b: number, c: number, m: number, n: number, k: number): void;
+  matmul_small_f32(a: number, rsa: number, csa: number, b: number, rsb: number, c: number, m: number, n: number, k: number): void;
+  matmul_small_f64(a: number, rsa: number, csa: number, b: number, rsb: number, c: number, m: number, n: number, k: number): void;
+  matvec_f32(a: number, rsa: number, csa: number, x: number, y: number, m: number, k: number): void;
+  matvec_f64(a: number, rsa: number, csa: number, x: number, y: number, m: number, k: number): void;
   gemm_f32(a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, m: number, n: number, k: number, work: number, acc: number): void;
   gemm_f64(a: number, rsa: number, csa: number, b: number, rsb: number, csb: number, c: number, ldc: number, m: number, n: number, k: number, work: number, acc: number): void;
   conv2d_f32(x: number, w: number, y: number, geom: number, n0: number, n1: number, col: number, work: number): void;

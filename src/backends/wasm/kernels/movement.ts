@@ -6,7 +6,7 @@
 import type { BroadcastParams, ConcatParams, FlipParams, PadParams, ReshapeParams, SliceParams, TransposeParams } from "../../../ops/prims/movement.js";
 import type { DType } from "../../../core/dtype.js";
 import { type Ctx, DT_SIZE } from "../context.js";
-import { HeapBuf } from "../memory.js";
+import { HeapBuf, TView } from "../memory.js";
 import { broadcastStrides, collapse, rowMajorStrides } from "../strides.js";
 import type { NativeKernel } from "./types.js";
 import { widthOf } from "./elementwise.js";
@@ -30,19 +30,29 @@ export function stridedCopy(c: Ctx, dt: DType, src: number, dst: number, shape: 
 
 const reshape: NativeKernel<ReshapeParams> = (_c, [a]) => {
   // Storage is immutable, so the output shares it; one more tensor now holds it.
-  if (a instanceof HeapBuf) a.refs++;
+  if (a instanceof HeapBuf || a instanceof TView) a.refs++;
   return a;
 };
 
 const transpose: NativeKernel<TransposeParams> = (c, [a], [av], { perm }, out) => {
   const dt = av.dtype;
   const n = sizeOf(out.shape);
-  const src = c.ptr(a, dt);
-  const dst = c.out(dt, n);
   const r = perm.length;
   let swapLast = r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1;
   for (let i = 0; swapLast && i < r - 2; i++) swapLast = perm[i] === i;
   const w = widthOf(dt);
+  if (swapLast && w !== 1 && n > 0) {
+    // Swapping the last two axes of a heap tensor: a lazy view (matrix products read it in place).
+    const m = av.shape[r - 2];
+    const k = av.shape[r - 1];
+    if (a instanceof HeapBuf) return new TView(a, n / (m * k), m, k);
+    if (a instanceof TView && a.batch * a.m * a.n === n && a.n === m && a.m === k) {
+      a.base.refs++; // the transpose of a transpose is the original data
+      return a.base;
+    }
+  }
+  const src = c.ptr(a, dt);
+  const dst = c.out(dt, n);
   if (swapLast && w !== 1 && n > 0) {
     const m = av.shape[r - 2];
     const k = av.shape[r - 1];
