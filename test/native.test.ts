@@ -282,7 +282,7 @@ if (info.available) {
       assert.equal(gn.memoryInfo().backend, "native");
     });
   });
-  test("arrays of disposed tensors are reused; an array a reshape shares is never reused", () => {
+  test("arrays of disposed tensors are reused; an array a reshape shares only after both are disposed", () => {
     withBackend("native", () => {
       const x = gn.ones([64, 64]);
       const a = x.mul(2);
@@ -296,10 +296,14 @@ if (info.available) {
       assert.equal(d._data, cArray, "the next output of that size reuses it");
       assert.deepEqual([...d.toTypedArray().slice(0, 3)], [5, 5, 5]);
       a.dispose();
-      assert.equal(gn.memoryInfo().recycled, recycled + 1, "a shared array is not recycled");
+      assert.equal(gn.memoryInfo().recycled, recycled + 1, "an array another tensor still holds is not recycled");
       const e = x.add(5);
       assert.notEqual(e._data, b._data);
       assert.equal(b.sum().item(), 2 * 4096, "the reshaped tensor keeps its values");
+      const bArray = b._data;
+      b.dispose();
+      assert.equal(gn.memoryInfo().recycled, recycled + 2, "recycled once its last holder is disposed");
+      assert.equal(x.add(6)._data, bArray);
       const user = new Float32Array(4096).fill(1);
       const u = gn.tensor(user, { shape: [64, 64] });
       const before = gn.memoryInfo().recycled;

@@ -14,6 +14,8 @@
 #define KC 256
 #define MC_ROWS 144      /* rounded down to a multiple of MR */
 #define NC_COLS 2048     /* rounded down to a multiple of NR */
+/* Products up to this many multiply-adds (with unit column strides) skip packing altogether. */
+#define SMALL_MACS (32L * 32 * 32)
 /* Products below this many multiply-adds run on the calling thread: waking the pool costs more. */
 #define PARALLEL_MIN_MACS (1L << 20)
 
@@ -128,6 +130,10 @@ static void *grow(buf_t *b, size_t bytes) {
       return 0;                                                                                                   \
     }                                                                                                             \
     const gn_isa *isa = gn_isa_now;                                                                               \
+    if (!accumulate && csa == 1 && csb == 1 && (double)m * n * k <= (double)SMALL_MACS) {                         \
+      isa->small_##SUF(m, n, k, a, rsa, b, rsb, c, ldc);                                                          \
+      return 0;                                                                                                   \
+    }                                                                                                             \
     job_##SUF j = {.a = a, .b = b, .rsa = rsa, .csa = csa, .rsb = rsb, .csb = csb, .c = c, .ldc = ldc, .m = m};  \
     j.ukr = isa->ukr_##SUF;                                                                                       \
     j.mr = isa->mr_##SUF;                                                                                         \

@@ -169,5 +169,26 @@ DEFINE_GENERIC_UKR(ukr_f64, double, MR64, NR64)
 
 #endif
 
+/* Small products without packing: each row of C accumulates rows of B scaled by A's entries, a
+ * loop the compiler vectorises along the row. */
+#define DEFINE_SMALL(NAME, T)                                                                                  \
+  static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,       \
+                   T *restrict c, long ldc) {                                                                 \
+    for (long i = 0; i < m; i++) {                                                                            \
+      T *restrict ci = c + i * ldc;                                                                           \
+      for (long j = 0; j < n; j++) ci[j] = 0;                                                                 \
+      for (long p = 0; p < k; p++) {                                                                          \
+        const T aip = a[i * lda + p];                                                                         \
+        const T *restrict bp = b + p * ldb;                                                                   \
+        for (long j = 0; j < n; j++) ci[j] += aip * bp[j];                                                    \
+      }                                                                                                       \
+    }                                                                                                         \
+  }
+DEFINE_SMALL(small_f32, float)
+DEFINE_SMALL(small_f64, double)
+
+void GN_FN(gn_small_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) { small_f32(m, n, k, a, lda, b, ldb, c, ldc); }
+void GN_FN(gn_small_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc) { small_f64(m, n, k, a, lda, b, ldb, c, ldc); }
+
 void GN_FN(gn_ukr_f32)(long kc, const float *a, const float *b, float *c, long ldc, int acc, int mr, int nr) { ukr_f32(kc, a, b, c, ldc, acc, mr, nr); }
 void GN_FN(gn_ukr_f64)(long kc, const double *a, const double *b, double *c, long ldc, int acc, int mr, int nr) { ukr_f64(kc, a, b, c, ldc, acc, mr, nr); }

@@ -18,6 +18,10 @@ typedef struct gn_isa {
   int mr_f32, nr_f32, mr_f64, nr_f64;
   void (*ukr_f32)(long kc, const float *a, const float *b, float *c, long ldc, int accumulate, int mr, int nr);
   void (*ukr_f64)(long kc, const double *a, const double *b, double *c, long ldc, int accumulate, int mr, int nr);
+  /* C[m x n] = A[m x k] B[k x n], all row-major with the given row strides: for small products,
+   * where packing would cost more than the arithmetic. */
+  void (*small_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc);
+  void (*small_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc);
   /* y[i] = op(x[i]) for i < n. */
   void (*unary_f32)(int op, const float *x, float *y, long n);
   void (*unary_f64)(int op, const double *x, double *y, long n);

@@ -7,6 +7,8 @@
 
 void GN_FN(gn_ukr_f32)(long, const float *, const float *, float *, long, int, int, int);
 void GN_FN(gn_ukr_f64)(long, const double *, const double *, double *, long, int, int, int);
+void GN_FN(gn_small_f32)(long, long, long, const float *, long, const float *, long, float *, long);
+void GN_FN(gn_small_f64)(long, long, long, const double *, long, const double *, long, double *, long);
 void GN_FN(gn_unary_f32)(int, const float *, float *, long);
 void GN_FN(gn_unary_f64)(int, const double *, double *, long);
 void GN_FN(gn_binary_float)(int, const float *, long, const float *, long, float *, long);
@@ -24,6 +26,8 @@ const gn_isa GN_FN(gn_isa_table) = {
     .nr_f64 = NR64,
     .ukr_f32 = GN_FN(gn_ukr_f32),
     .ukr_f64 = GN_FN(gn_ukr_f64),
+    .small_f32 = GN_FN(gn_small_f32),
+    .small_f64 = GN_FN(gn_small_f64),
     .unary_f32 = GN_FN(gn_unary_f32),
     .unary_f64 = GN_FN(gn_unary_f64),
     .binary_f32 = GN_FN(gn_binary_float),

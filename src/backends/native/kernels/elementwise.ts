@@ -9,6 +9,7 @@ import { allocOut } from "../arrays.js";
 import type { CastParams } from "../../../ops/prims/elementwise.js";
 import { broadcastStrides, collapse } from "../../wasm/strides.js";
 import { DT, type Entry, type NativeCtx, type NativeKernel, WIDTH, sizeOf } from "../context.js";
+import { TINY, tinyBinary } from "./tiny.js";
 
 type NoParams = Record<string, never>;
 
@@ -58,7 +59,9 @@ function binary(code: number): NativeKernel<NoParams> {
     if (dt !== "float32" && dt !== "float64") return null;
     const n = sizeOf(out.shape);
     const y = allocOut(dt, n);
-    c.N.binary(code, DT[dt], a, b, y, broadcastMeta(c, out.shape, [av.shape, bv.shape], n));
+    const rank = broadcastMeta(c, out.shape, [av.shape, bv.shape], n);
+    if (rank === 1 && n <= TINY && c.mi[0] === n) tinyBinary(code, a, c.mi[1], b, c.mi[2], y, n);
+    else c.N.binary(code, DT[dt], a, b, y, rank);
     return y;
   };
 }
