@@ -90,6 +90,13 @@ static void compare_run(void *ctx, const long *offs, long n) {
   else CMP(int32_t, 0);
 }
 
+static void compare_task(void *ctx, long t) {
+  map_t *m = ctx;
+  long i0 = t * CHUNK, len = m->n - i0 < CHUNK ? m->n - i0 : CHUNK;
+  long offs[3] = {i0 * m->sa, i0 * m->sb, i0};
+  compare_run(m, offs, len);
+}
+
 void gn_compare(int dt, int op, const void *a, const void *b, uint8_t *y, int rank, const long *shape, const long *sa, const long *sb) {
   long ys[GN_MAX_RANK];
   long acc = 1;
@@ -97,7 +104,11 @@ void gn_compare(int dt, int op, const void *a, const void *b, uint8_t *y, int ra
     ys[d] = acc;
     acc *= shape[d];
   }
-  map_t m = {.dt = dt, .op = op, .a = a, .b = b, .y = y, .sa = sa[rank - 1], .sb = sb[rank - 1]};
+  map_t m = {.dt = dt, .op = op, .a = a, .b = b, .y = y, .sa = sa[rank - 1], .sb = sb[rank - 1], .n = acc};
+  if (rank == 1 && chunks(acc) > 1) {
+    gn_parallel(chunks(acc), compare_task, &m);
+    return;
+  }
   const long *strides[3] = {sa, sb, ys};
   gn_strided(rank, shape, 3, strides, compare_run, &m);
 }
@@ -159,7 +170,7 @@ static int32_t to_int32(double v) {
     }                                                                                                  \
   } while (0)
 
-void gn_cast(const void *x, int from, void *y, int to, long n) {
+static void cast_run(const void *x, int from, void *y, int to, long n) {
   if (from == to) {
     static const int size[4] = {4, 8, 4, 1};
     memcpy(y, x, (size_t)n * size[from]);
@@ -171,4 +182,24 @@ void gn_cast(const void *x, int from, void *y, int to, long n) {
     case GN_I32: CAST_FROM(int32_t); break;
     case GN_BOOL: CAST_FROM(uint8_t); break;
   }
+}
+
+typedef struct {
+  const char *x;
+  char *y;
+  int from, to;
+  long n;
+} cast_t;
+
+static void cast_task(void *ctx, long t) {
+  static const int size[4] = {4, 8, 4, 1};
+  cast_t *c = ctx;
+  long i0 = t * CHUNK, len = c->n - i0 < CHUNK ? c->n - i0 : CHUNK;
+  cast_run(c->x + i0 * size[c->from], c->from, c->y + i0 * size[c->to], c->to, len);
+}
+
+void gn_cast(const void *x, int from, void *y, int to, long n) {
+  cast_t c = {x, y, from, to, n};
+  if (chunks(n) > 1) gn_parallel(chunks(n), cast_task, &c);
+  else cast_run(x, from, y, to, n);
 }

@@ -1,19 +1,21 @@
 /* The GEMM driver around the micro-kernels (isa/gemm_ukr.c), blocked for the caches in the usual
- * way: for each NC-wide block of columns and KC-deep slice of k, B's slice is packed into NR-wide
- * panels (shared by all threads), then each task packs an MC-tall block of A into MR-tall panels
- * (its own buffer, sized for L2) and runs the micro-kernel over the tiles of its block, B panel by
- * B panel (one B panel stays in L1 while the A panels stream past it). Tasks are the row blocks of C,
- * cut further by columns when there are fewer row blocks than threads, and are taken dynamically,
- * so a busy core slows a product down less. Packing reads any strides, so transposed operands cost
- * nothing extra, and pads the edges with zeros. */
+ * way. For each NC-wide block of columns and each slice of k (about KC deep: k is cut into equal
+ * slices), B's slice is packed into NR-wide panels and up to MB rows of A's slice into MR-tall
+ * panels, both shared by all threads and packed by them together. Then tasks, each a block of C of
+ * at most MC rows by some panels of columns, run the micro-kernel tile by tile: B panel by B panel,
+ * so one B panel stays in L1 while the block's A panels (in L2) stream past it. There are a few
+ * tasks per thread, taken dynamically, so a busy core slows a product down less. Packing reads any
+ * strides, so transposed operands cost nothing extra, and pads the edges with zeros. */
 #include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
 #include "pool.h"
 
-#define KC 256
-#define MC_ROWS 144      /* rounded down to a multiple of MR */
-#define NC_COLS 2048     /* rounded down to a multiple of NR */
+#define KC 256           /* target depth of a k slice */
+#define MC_ROWS 144      /* rows of C per task (rounded down to a multiple of MR) */
+#define MB_ROWS 1536     /* rows of A packed at once */
+#define NC_COLS 2048     /* columns of B packed at once (rounded down to a multiple of NR) */
+#define PACK_GROUP 8     /* panels per packing task */
 /* Products up to this many multiply-adds (with unit column strides) skip packing altogether. */
 #define SMALL_MACS (32L * 32 * 32)
 /* Products below this many multiply-adds run on the calling thread: waking the pool costs more. */
@@ -40,15 +42,14 @@ static void *grow(buf_t *b, size_t bytes) {
     const T *a, *b;                                                                                               \
     long rsa, csa, rsb, csb;                                                                                      \
     T *c;                                                                                                         \
-    long ldc, m, nc, kc, jc, pc;                                                                                  \
-    int acc, mr, nr, mc, jsplit;                                                                                  \
-    long npanels;                                                                                                 \
-    T *bp;                                                                                                        \
+    long ldc, m, nc, kc, jc, pc, ic, mb;                                                                          \
+    int acc, mr, nr, mcp, packb;                                                                                  \
+    long npanels, mpanels, bgroups, agroups, colblocks;                                                           \
+    T *ap, *bp;                                                                                                   \
     void (*ukr)(long, const T *, const T *, T *, long, int, int, int);                                            \
-    int oom;                                                                                                      \
   } job_##SUF;                                                                                                    \
                                                                                                                   \
-  /* Packs B panels [p0, p1) of the current (pc, jc) slice. */                                                    \
+  /* Packs B panels [p0, p1) of the current (pc, jc) slice, k-major, zero-padded. */                              \
   static void pack_b_##SUF(job_##SUF *j, long p0, long p1) {                                                      \
     const int nr = j->nr;                                                                                         \
     for (long jp = p0; jp < p1; jp++) {                                                                           \
@@ -68,19 +69,19 @@ static void *grow(buf_t *b, size_t bytes) {
     }                                                                                                             \
   }                                                                                                               \
                                                                                                                   \
-  /* Packs rows [i0, i0 + rows) of A's current k slice into MR-tall panels. */                                   \
-  static void pack_a_##SUF(job_##SUF *j, T *ap, long i0, long rows) {                                             \
+  /* Packs A panels [p0, p1) of the current row chunk and k slice, k-major, zero-padded. */                       \
+  static void pack_a_##SUF(job_##SUF *j, long p0, long p1) {                                                      \
     const int mr = j->mr;                                                                                         \
     const long kc = j->kc;                                                                                        \
-    for (long ip = 0; ip * mr < rows; ip++) {                                                                     \
-      T *dst = ap + ip * mr * kc;                                                                                 \
+    for (long ip = p0; ip < p1; ip++) {                                                                           \
+      T *dst = j->ap + ip * mr * kc;                                                                              \
       for (int r = 0; r < mr; r++) {                                                                              \
         const long i = ip * mr + r;                                                                               \
-        if (i >= rows) {                                                                                          \
+        if (i >= j->mb) {                                                                                         \
           for (long p = 0; p < kc; p++) dst[p * mr + r] = 0;                                                      \
           continue;                                                                                               \
         }                                                                                                         \
-        const T *src = j->a + (i0 + i) * j->rsa + j->pc * j->csa;                                                 \
+        const T *src = j->a + (j->ic + i) * j->rsa + j->pc * j->csa;                                              \
         if (j->csa == 1)                                                                                          \
           for (long p = 0; p < kc; p++) dst[p * mr + r] = src[p];                                                 \
         else                                                                                                      \
@@ -89,40 +90,42 @@ static void *grow(buf_t *b, size_t bytes) {
     }                                                                                                             \
   }                                                                                                               \
                                                                                                                   \
-  static void pack_b_task_##SUF(void *ctx, long t) {                                                              \
+  /* Task t < bgroups packs a group of B panels (when B needs packing), the rest groups of A panels. */          \
+  static void pack_task_##SUF(void *ctx, long t) {                                                                \
     job_##SUF *j = ctx;                                                                                           \
-    const long per = 8;                                                                                           \
-    long p0 = t * per, p1 = p0 + per < j->npanels ? p0 + per : j->npanels;                                        \
-    pack_b_##SUF(j, p0, p1);                                                                                      \
+    if (j->packb) {                                                                                               \
+      if (t < j->bgroups) {                                                                                       \
+        const long p0 = t * PACK_GROUP, p1 = p0 + PACK_GROUP < j->npanels ? p0 + PACK_GROUP : j->npanels;         \
+        pack_b_##SUF(j, p0, p1);                                                                                  \
+        return;                                                                                                   \
+      }                                                                                                           \
+      t -= j->bgroups;                                                                                            \
+    }                                                                                                             \
+    const long p0 = t * PACK_GROUP, p1 = p0 + PACK_GROUP < j->mpanels ? p0 + PACK_GROUP : j->mpanels;             \
+    pack_a_##SUF(j, p0, p1);                                                                                      \
   }                                                                                                               \
                                                                                                                   \
+  /* Task t: rows block t / colblocks (mcp A panels), column block t % colblocks (some B panels). */             \
   static void compute_task_##SUF(void *ctx, long t) {                                                             \
     job_##SUF *j = ctx;                                                                                           \
-    const long ib = t / j->jsplit, js = t % j->jsplit;                                                            \
-    const long i0 = ib * j->mc, rows = j->m - i0 < j->mc ? j->m - i0 : j->mc;                                     \
-    const long q0 = j->npanels * js / j->jsplit, q1 = j->npanels * (js + 1) / j->jsplit;                          \
-    if (q0 >= q1) return;                                                                                         \
+    const long rb = t / j->colblocks, cb = t % j->colblocks;                                                      \
+    const long r0 = rb * j->mcp, r1 = r0 + j->mcp < j->mpanels ? r0 + j->mcp : j->mpanels;                        \
+    const long q0 = j->npanels * cb / j->colblocks, q1 = j->npanels * (cb + 1) / j->colblocks;                    \
     const int mr = j->mr, nr = j->nr;                                                                             \
-    T *ap = grow(&abuf, (size_t)(j->mc + mr) * KC * sizeof(T));                                                   \
-    if (ap == NULL) {                                                                                             \
-      j->oom = 1;                                                                                                 \
-      return;                                                                                                     \
-    }                                                                                                             \
-    pack_a_##SUF(j, ap, i0, rows);                                                                                \
     for (long jp = q0; jp < q1; jp++) {                                                                           \
       const long j0 = jp * nr;                                                                                    \
       const int cols = (int)(j->nc - j0 < nr ? j->nc - j0 : nr);                                                  \
       const T *bpanel = j->bp + jp * nr * j->kc;                                                                  \
-      T *cbase = j->c + i0 * j->ldc + j->jc + j0;                                                                 \
-      for (long ip = 0; ip * mr < rows; ip++) {                                                                   \
-        const int rr = (int)(rows - ip * mr < mr ? rows - ip * mr : mr);                                          \
-        j->ukr(j->kc, ap + ip * mr * j->kc, bpanel, cbase + ip * mr * j->ldc, j->ldc, j->acc, rr, cols);          \
+      T *cbase = j->c + j->ic * j->ldc + j->jc + j0;                                                              \
+      for (long ip = r0; ip < r1; ip++) {                                                                         \
+        const int rows = (int)(j->mb - ip * mr < mr ? j->mb - ip * mr : mr);                                      \
+        j->ukr(j->kc, j->ap + ip * mr * j->kc, bpanel, cbase + ip * mr * j->ldc, j->ldc, j->acc, rows, cols);     \
       }                                                                                                           \
     }                                                                                                             \
   }                                                                                                               \
                                                                                                                   \
-  int gn_gemm_##SUF(long m, long n, long k, const T *a, long rsa, long csa, const T *b, long rsb, long csb, T *c, \
-                     long ldc, int accumulate, int serial) {                                                      \
+  int gn_gemm_##SUF(long m, long n, long k, const T *a, long rsa, long csa, const T *b, long rsb, long csb, T *c,  \
+                    long ldc, int accumulate, int serial) {                                                       \
     if (m <= 0 || n <= 0) return 0;                                                                               \
     if (k <= 0) {                                                                                                 \
       if (!accumulate)                                                                                            \
@@ -138,35 +141,46 @@ static void *grow(buf_t *b, size_t bytes) {
     j.ukr = isa->ukr_##SUF;                                                                                       \
     j.mr = isa->mr_##SUF;                                                                                         \
     j.nr = isa->nr_##SUF;                                                                                         \
-    j.mc = MC_ROWS / j.mr * j.mr;                                                                                 \
+    j.mcp = MC_ROWS / j.mr;                                                                                       \
     const long NC = NC_COLS / j.nr * j.nr;                                                                        \
-    int threads = serial || gn_in_parallel() || (double)m * n * k < (double)PARALLEL_MIN_MACS ? 1 : gn_threads(); \
-    const long iblocks = (m + j.mc - 1) / j.mc;                                                                   \
+    const long slices = (k + KC - 1) / KC, kcmax = (k + slices - 1) / slices;                                     \
+    const long mbmax = m < MB_ROWS ? m : MB_ROWS;                                                                 \
+    const int threads = serial || gn_in_parallel() || (double)m * n * k < (double)PARALLEL_MIN_MACS ? 1 : gn_threads(); \
+    T *ap = grow(&abuf, (size_t)((mbmax + j.mr - 1) / j.mr) * j.mr * kcmax * sizeof(T));                          \
+    T *bp = grow(&bbuf, (size_t)((n < NC ? n : NC) + j.nr - 1) / j.nr * j.nr * kcmax * sizeof(T));                \
+    if (ap == NULL || bp == NULL) return -1;                                                                      \
+    j.ap = ap;                                                                                                    \
+    j.bp = bp;                                                                                                    \
     for (long jc = 0; jc < n; jc += NC) {                                                                         \
       j.jc = jc;                                                                                                  \
       j.nc = n - jc < NC ? n - jc : NC;                                                                           \
       j.npanels = (j.nc + j.nr - 1) / j.nr;                                                                       \
-      j.jsplit = 1;                                                                                               \
-      if (threads > 1 && iblocks < 2 * threads) {                                                                 \
-        j.jsplit = (int)((2 * threads + iblocks - 1) / iblocks);                                                  \
-        if (j.jsplit > j.npanels) j.jsplit = (int)j.npanels;                                                      \
-      }                                                                                                           \
-      T *bp = grow(&bbuf, (size_t)j.npanels * j.nr * KC * sizeof(T));                                             \
-      if (bp == NULL) return -1;                                                                                  \
-      j.bp = bp;                                                                                                  \
-      for (long pc = 0; pc < k; pc += KC) {                                                                       \
+      j.bgroups = (j.npanels + PACK_GROUP - 1) / PACK_GROUP;                                                      \
+      for (long pc = 0; pc < k; pc += kcmax) {                                                                    \
         j.pc = pc;                                                                                                \
-        j.kc = k - pc < KC ? k - pc : KC;                                                                         \
+        j.kc = k - pc < kcmax ? k - pc : kcmax;                                                                   \
         j.acc = accumulate || pc > 0;                                                                             \
-        if (threads > 1)                                                                                          \
-          gn_parallel((j.npanels + 7) / 8, pack_b_task_##SUF, &j);                                                \
-        else                                                                                                      \
-          pack_b_##SUF(&j, 0, j.npanels);                                                                         \
-        if (threads > 1)                                                                                          \
-          gn_parallel(iblocks * j.jsplit, compute_task_##SUF, &j);                                                \
-        else                                                                                                      \
-          for (long t = 0; t < iblocks * j.jsplit; t++) compute_task_##SUF(&j, t);                                \
-        if (j.oom) return -1;                                                                                     \
+        for (long ic = 0; ic < m; ic += MB_ROWS) {                                                                \
+          j.ic = ic;                                                                                              \
+          j.mb = m - ic < MB_ROWS ? m - ic : MB_ROWS;                                                             \
+          j.mpanels = (j.mb + j.mr - 1) / j.mr;                                                                   \
+          j.agroups = (j.mpanels + PACK_GROUP - 1) / PACK_GROUP;                                                  \
+          j.packb = ic == 0;                                                                                      \
+          const long rowblocks = (j.mpanels + j.mcp - 1) / j.mcp;                                                 \
+          j.colblocks = 1;                                                                                        \
+          if (threads > 1) {                                                                                      \
+            j.colblocks = (4 * threads + rowblocks - 1) / rowblocks;                                              \
+            if (j.colblocks > j.npanels) j.colblocks = j.npanels;                                                 \
+          }                                                                                                       \
+          const long packs = (j.packb ? j.bgroups : 0) + j.agroups, tasks = rowblocks * j.colblocks;              \
+          if (threads > 1) {                                                                                      \
+            gn_parallel(packs, pack_task_##SUF, &j);                                                              \
+            gn_parallel(tasks, compute_task_##SUF, &j);                                                           \
+          } else {                                                                                                \
+            for (long t = 0; t < packs; t++) pack_task_##SUF(&j, t);                                              \
+            for (long t = 0; t < tasks; t++) compute_task_##SUF(&j, t);                                           \
+          }                                                                                                       \
+        }                                                                                                         \
       }                                                                                                           \
     }                                                                                                             \
     return 0;                                                                                                     \
