@@ -282,6 +282,28 @@ if (info.available) {
       assert.equal(gn.memoryInfo().backend, "native");
     });
   });
+  test("a transpose of the user's data is computed once while the data lives, and never recycled", () => {
+    const data = rand([40, 30], "float32", 51).toTypedArray();
+    withBackend("native", () => {
+      const x = gn.tensor(data, { shape: [40, 30] });
+      const t1 = x.transpose();
+      const t2 = x.transpose();
+      assert.equal(t2._data, t1._data, "the second transpose reuses the first");
+      const r = x.reshape([30, 40]).transpose();
+      assert.notEqual(r._data, t1._data, "another shape is another transpose");
+      const want = [...r.toTypedArray()];
+      gn.setBackend("reference");
+      assert.deepEqual(want, [...gn.tensor(data, { shape: [30, 40] }).transpose().toTypedArray()]);
+      gn.setBackend("native");
+      const before = t1.toTypedArray();
+      t1.dispose();
+      t2.dispose();
+      x.add(1).transpose().dispose(); // an owned source is not cached; its transpose is recycled
+      const t3 = x.transpose();
+      assert.deepEqual(t3.toTypedArray(), before, "a cached transpose is never recycled under the cache");
+    });
+  });
+
   test("arrays of disposed tensors are reused; an array a reshape shares only after both are disposed", () => {
     withBackend("native", () => {
       const x = gn.ones([64, 64]);

@@ -16,8 +16,12 @@
 #define MB_ROWS 1536     /* rows of A packed at once */
 #define NC_COLS 2048     /* columns of B packed at once (rounded down to a multiple of NR) */
 #define PACK_GROUP 8     /* panels per packing task */
-/* Products up to this many multiply-adds (with unit column strides) skip packing altogether. */
+/* Products up to this many multiply-adds (with unit column strides), or with at most 16 rows and a
+ * short k, skip packing altogether. */
 #define SMALL_MACS (32L * 32 * 32)
+/* Products A B^T with rows of both contiguous and at most this many outputs (or one column: a
+ * matrix-vector product) run as dot products. */
+#define DOTS_MAX_OUT 2048
 /* Products below this many multiply-adds run on the calling thread: waking the pool costs more. */
 #define PARALLEL_MIN_MACS (1L << 20)
 
@@ -133,7 +137,11 @@ static void *grow(buf_t *b, size_t bytes) {
       return 0;                                                                                                   \
     }                                                                                                             \
     const gn_isa *isa = gn_isa_now;                                                                               \
-    if (!accumulate && csa == 1 && csb == 1 && (double)m * n * k <= (double)SMALL_MACS) {                         \
+    if (csa == 1 && rsb == 1 && (n == 1 || (m * n <= DOTS_MAX_OUT && k >= 64))) {                                 \
+      isa->dots_##SUF(m, n, k, a, rsa, b, csb, c, ldc, accumulate);                                               \
+      return 0;                                                                                                   \
+    }                                                                                                             \
+    if (!accumulate && csa == 1 && csb == 1 && ((double)m * n * k <= (double)SMALL_MACS || (m <= 16 && k <= 64))) { \
       isa->small_##SUF(m, n, k, a, rsa, b, rsb, c, ldc);                                                          \
       return 0;                                                                                                   \
     }                                                                                                             \

@@ -93,6 +93,11 @@ function carve(dtype: DType, n: number, bytes: number): TypedArray {
   }
 }
 
+/** Whether `a` is an array this backend allocated (not one that came from the user). */
+export function isOwned(a: TypedArray): boolean {
+  return owned.has(a);
+}
+
 /** One more tensor now holds `a` (a reshape shares its input's array): it is recycled only when every holder was disposed. */
 export function markShared(a: TypedArray): void {
   if (owned.has(a)) holders.set(a, (holders.get(a) ?? 1) + 1);

@@ -187,6 +187,54 @@ DEFINE_GENERIC_UKR(ukr_f64, double, MR64, NR64)
 DEFINE_SMALL(small_f32, float)
 DEFINE_SMALL(small_f64, double)
 
+/* Dot products in LANES independent partial sums (a loop the compiler vectorises without reordering
+ * any one sum), two rows of B at a time so each load of A serves two products. */
+#define DOT_LANES 16
+#define DEFINE_DOTS(NAME, T)                                                                                    \
+  static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,        \
+                   T *restrict c, long ldc, int accumulate) {                                                  \
+    const long kv = k / DOT_LANES * DOT_LANES;                                                                 \
+    for (long i = 0; i < m; i++) {                                                                             \
+      const T *ai = a + i * lda;                                                                               \
+      long j = 0;                                                                                              \
+      for (; j + 2 <= n; j += 2) {                                                                             \
+        const T *b0 = b + j * ldb, *b1 = b0 + ldb;                                                             \
+        T s0[DOT_LANES] = {0}, s1[DOT_LANES] = {0};                                                            \
+        for (long p = 0; p < kv; p += DOT_LANES)                                                               \
+          for (int l = 0; l < DOT_LANES; l++) {                                                                \
+            s0[l] += ai[p + l] * b0[p + l];                                                                    \
+            s1[l] += ai[p + l] * b1[p + l];                                                                    \
+          }                                                                                                    \
+        T r0 = 0, r1 = 0;                                                                                      \
+        for (int l = 0; l < DOT_LANES; l++) {                                                                  \
+          r0 += s0[l];                                                                                         \
+          r1 += s1[l];                                                                                         \
+        }                                                                                                      \
+        for (long p = kv; p < k; p++) {                                                                        \
+          r0 += ai[p] * b0[p];                                                                                 \
+          r1 += ai[p] * b1[p];                                                                                 \
+        }                                                                                                      \
+        c[i * ldc + j] = accumulate ? c[i * ldc + j] + r0 : r0;                                                \
+        c[i * ldc + j + 1] = accumulate ? c[i * ldc + j + 1] + r1 : r1;                                        \
+      }                                                                                                        \
+      for (; j < n; j++) {                                                                                     \
+        const T *b0 = b + j * ldb;                                                                             \
+        T s0[DOT_LANES] = {0};                                                                                 \
+        for (long p = 0; p < kv; p += DOT_LANES)                                                               \
+          for (int l = 0; l < DOT_LANES; l++) s0[l] += ai[p + l] * b0[p + l];                                  \
+        T r0 = 0;                                                                                              \
+        for (int l = 0; l < DOT_LANES; l++) r0 += s0[l];                                                       \
+        for (long p = kv; p < k; p++) r0 += ai[p] * b0[p];                                                     \
+        c[i * ldc + j] = accumulate ? c[i * ldc + j] + r0 : r0;                                                \
+      }                                                                                                        \
+    }                                                                                                          \
+  }
+DEFINE_DOTS(dots_f32, float)
+DEFINE_DOTS(dots_f64, double)
+
+void GN_FN(gn_dots_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc, int acc) { dots_f32(m, n, k, a, lda, b, ldb, c, ldc, acc); }
+void GN_FN(gn_dots_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc, int acc) { dots_f64(m, n, k, a, lda, b, ldb, c, ldc, acc); }
+
 void GN_FN(gn_small_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) { small_f32(m, n, k, a, lda, b, ldb, c, ldc); }
 void GN_FN(gn_small_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc) { small_f64(m, n, k, a, lda, b, ldb, c, ldc); }
 

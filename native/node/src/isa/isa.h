@@ -22,6 +22,10 @@ typedef struct gn_isa {
    * where packing would cost more than the arithmetic. */
   void (*small_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc);
   void (*small_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc);
+  /* C[m x n] (=|+=) A[m x k] B[n x k]^T with rows of A and of B contiguous: a small result of long
+   * dot products (a convolution's filter gradient), where tiles would be mostly padding. */
+  void (*dots_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate);
+  void (*dots_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc, int accumulate);
   /* y[i] = op(x[i]) for i < n. */
   void (*unary_f32)(int op, const float *x, float *y, long n);
   void (*unary_f64)(int op, const double *x, double *y, long n);

@@ -9,6 +9,8 @@ void GN_FN(gn_ukr_f32)(long, const float *, const float *, float *, long, int, i
 void GN_FN(gn_ukr_f64)(long, const double *, const double *, double *, long, int, int, int);
 void GN_FN(gn_small_f32)(long, long, long, const float *, long, const float *, long, float *, long);
 void GN_FN(gn_small_f64)(long, long, long, const double *, long, const double *, long, double *, long);
+void GN_FN(gn_dots_f32)(long, long, long, const float *, long, const float *, long, float *, long, int);
+void GN_FN(gn_dots_f64)(long, long, long, const double *, long, const double *, long, double *, long, int);
 void GN_FN(gn_unary_f32)(int, const float *, float *, long);
 void GN_FN(gn_unary_f64)(int, const double *, double *, long);
 void GN_FN(gn_binary_float)(int, const float *, long, const float *, long, float *, long);
@@ -28,6 +30,8 @@ const gn_isa GN_FN(gn_isa_table) = {
     .ukr_f64 = GN_FN(gn_ukr_f64),
     .small_f32 = GN_FN(gn_small_f32),
     .small_f64 = GN_FN(gn_small_f64),
+    .dots_f32 = GN_FN(gn_dots_f32),
+    .dots_f64 = GN_FN(gn_dots_f64),
     .unary_f32 = GN_FN(gn_unary_f32),
     .unary_f64 = GN_FN(gn_unary_f64),
     .binary_f32 = GN_FN(gn_binary_float),

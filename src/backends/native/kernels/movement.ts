@@ -5,7 +5,7 @@
  * each input into its place.
  */
 import type { DType, TypedArray } from "../../../core/dtype.js";
-import { allocOut, markShared } from "../arrays.js";
+import { allocOut, isOwned, markShared } from "../arrays.js";
 import type { BroadcastParams, ConcatParams, FlipParams, PadParams, ReshapeParams, SliceParams, TransposeParams } from "../../../ops/prims/movement.js";
 import { broadcastStrides, collapse, rowMajorStrides } from "../../wasm/strides.js";
 import { type NativeCtx, type NativeKernel, WIDTH, sizeOf } from "../context.js";
@@ -24,23 +24,47 @@ const reshape: NativeKernel<ReshapeParams> = (_c, [x]) => {
   return x;
 };
 
+/**
+ * Transposes of arrays that came from the user (data, constants: never recycled, never written) are
+ * kept while their source lives: the reverse pass of x @ w transposes x on every step, and storage is
+ * immutable, so the same transpose is the same array. The cache counts as a holder of the result,
+ * which is therefore never recycled while cached.
+ */
+const transposeCache = new WeakMap<TypedArray, { key: string; y: TypedArray }>();
+
 const transpose: NativeKernel<TransposeParams> = (c, [x], [xv], { perm }, out) => {
-  const dt = xv.dtype;
-  const n = sizeOf(out.shape);
+  const key = isOwned(x) ? null : `${xv.shape.join(",")}|${perm.join(",")}`;
+  if (key !== null) {
+    const hit = transposeCache.get(x);
+    if (hit !== undefined && hit.key === key) {
+      markShared(hit.y);
+      return hit.y;
+    }
+  }
+  const y = transposeInto(c, x, xv.dtype, xv.shape, perm, out.shape);
+  if (key !== null) {
+    markShared(y);
+    transposeCache.set(x, { key, y });
+  }
+  return y;
+};
+
+function transposeInto(c: NativeCtx, x: TypedArray, dt: DType, shape: readonly number[], perm: readonly number[], outShape: readonly number[]): TypedArray {
+  const n = sizeOf(outShape);
   const y = allocOut(dt, n);
   const r = perm.length;
   let swapLast = r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1;
   for (let i = 0; swapLast && i < r - 2; i++) swapLast = perm[i] === i;
   if (swapLast && n > 0) {
-    const m = xv.shape[r - 2];
-    const k = xv.shape[r - 1];
+    const m = shape[r - 2];
+    const k = shape[r - 1];
     c.N.transpose(WIDTH[dt], x, y, n / (m * k), m, k);
   } else {
-    const s = rowMajorStrides(xv.shape);
-    stridedCopy(c, dt, x, 0, y, 0, out.shape, perm.map((p) => s[p]), rowMajorStrides(out.shape));
+    const s = rowMajorStrides(shape);
+    stridedCopy(c, dt, x, 0, y, 0, outShape, perm.map((p) => s[p]), rowMajorStrides(outShape));
   }
   return y;
-};
+}
 
 const broadcastTo: NativeKernel<BroadcastParams> = (c, [x], [xv], _p, out) => {
   const y = allocOut(xv.dtype, sizeOf(out.shape));
