@@ -47,10 +47,12 @@ static void *grow(buf_t *b, size_t bytes) {
     long rsa, csa, rsb, csb;                                                                                      \
     T *c;                                                                                                         \
     long ldc, m, nc, kc, jc, pc, ic, mb;                                                                          \
-    int acc, mr, nr, mcp, packb;                                                                                  \
+    int acc, mr, nr, mcp, packb, owna;                                                                            \
+    long kcmax;                                                                                                   \
     long npanels, mpanels, bgroups, agroups, colblocks;                                                           \
     T *ap, *bp;                                                                                                   \
     void (*ukr)(long, const T *, const T *, T *, long, int, int, int);                                            \
+    int oom;                                                                                                      \
   } job_##SUF;                                                                                                    \
                                                                                                                   \
   /* Packs B panels [p0, p1) of the current (pc, jc) slice, k-major, zero-padded. */                              \
@@ -73,12 +75,12 @@ static void *grow(buf_t *b, size_t bytes) {
     }                                                                                                             \
   }                                                                                                               \
                                                                                                                   \
-  /* Packs A panels [p0, p1) of the current row chunk and k slice, k-major, zero-padded. */                       \
-  static void pack_a_##SUF(job_##SUF *j, long p0, long p1) {                                                      \
+  /* Packs A panels [p0, p1) of the current row chunk and k slice into dst (panel p0 first), k-major, zero-padded. */ \
+  static void pack_a_##SUF(job_##SUF *j, T *to, long p0, long p1) {                                               \
     const int mr = j->mr;                                                                                         \
     const long kc = j->kc;                                                                                        \
     for (long ip = p0; ip < p1; ip++) {                                                                           \
-      T *dst = j->ap + ip * mr * kc;                                                                              \
+      T *dst = to + (ip - p0) * mr * kc;                                                                          \
       for (int r = 0; r < mr; r++) {                                                                              \
         const long i = ip * mr + r;                                                                               \
         if (i >= j->mb) {                                                                                         \
@@ -106,7 +108,7 @@ static void *grow(buf_t *b, size_t bytes) {
       t -= j->bgroups;                                                                                            \
     }                                                                                                             \
     const long p0 = t * PACK_GROUP, p1 = p0 + PACK_GROUP < j->mpanels ? p0 + PACK_GROUP : j->mpanels;             \
-    pack_a_##SUF(j, p0, p1);                                                                                      \
+    pack_a_##SUF(j, j->ap + p0 * j->mr * j->kc, p0, p1);                                                          \
   }                                                                                                               \
                                                                                                                   \
   /* Task t: rows block t / colblocks (mcp A panels), column block t % colblocks (some B panels). */             \
@@ -116,6 +118,17 @@ static void *grow(buf_t *b, size_t bytes) {
     const long r0 = rb * j->mcp, r1 = r0 + j->mcp < j->mpanels ? r0 + j->mcp : j->mpanels;                        \
     const long q0 = j->npanels * cb / j->colblocks, q1 = j->npanels * (cb + 1) / j->colblocks;                    \
     const int mr = j->mr, nr = j->nr;                                                                             \
+    const T *ap = j->ap + r0 * mr * j->kc;                                                                        \
+    if (j->owna) {                                                                                                \
+      /* Rows of this block only, packed by this thread into its own buffer: they are then hot in its L2. */      \
+      T *own = grow(&abuf, (size_t)j->mcp * mr * j->kcmax * sizeof(T));                                           \
+      if (own == NULL) {                                                                                          \
+        j->oom = 1;                                                                                               \
+        return;                                                                                                   \
+      }                                                                                                           \
+      pack_a_##SUF(j, own, r0, r1);                                                                               \
+      ap = own;                                                                                                   \
+    }                                                                                                             \
     for (long jp = q0; jp < q1; jp++) {                                                                           \
       const long j0 = jp * nr;                                                                                    \
       const int cols = (int)(j->nc - j0 < nr ? j->nc - j0 : nr);                                                  \
@@ -123,7 +136,7 @@ static void *grow(buf_t *b, size_t bytes) {
       T *cbase = j->c + j->ic * j->ldc + j->jc + j0;                                                              \
       for (long ip = r0; ip < r1; ip++) {                                                                         \
         const int rows = (int)(j->mb - ip * mr < mr ? j->mb - ip * mr : mr);                                      \
-        j->ukr(j->kc, j->ap + ip * mr * j->kc, bpanel, cbase + ip * mr * j->ldc, j->ldc, j->acc, rows, cols);     \
+        j->ukr(j->kc, ap + (ip - r0) * mr * j->kc, bpanel, cbase + ip * mr * j->ldc, j->ldc, j->acc, rows, cols); \
       }                                                                                                           \
     }                                                                                                             \
   }                                                                                                               \
@@ -154,7 +167,11 @@ static void *grow(buf_t *b, size_t bytes) {
     const long slices = (k + KC - 1) / KC, kcmax = (k + slices - 1) / slices;                                     \
     const long mbmax = m < MB_ROWS ? m : MB_ROWS;                                                                 \
     const int threads = serial || gn_in_parallel() || (double)m * n * k < (double)PARALLEL_MIN_MACS ? 1 : gn_threads(); \
-    T *ap = grow(&abuf, (size_t)((mbmax + j.mr - 1) / j.mr) * j.mr * kcmax * sizeof(T));                          \
+    j.kcmax = kcmax;                                                                                              \
+    /* Many row blocks: each task packs its own (hot in its cache). Few: A is packed once, shared. */            \
+    const long blocksmax = ((mbmax + j.mr - 1) / j.mr + j.mcp - 1) / j.mcp;                                       \
+    j.owna = threads == 1 || blocksmax >= 2 * threads;                                                            \
+    T *ap = grow(&abuf, (size_t)(j.owna ? j.mcp : (mbmax + j.mr - 1) / j.mr) * j.mr * kcmax * sizeof(T));        \
     T *bp = grow(&bbuf, (size_t)((n < NC ? n : NC) + j.nr - 1) / j.nr * j.nr * kcmax * sizeof(T));                \
     if (ap == NULL || bp == NULL) return -1;                                                                      \
     j.ap = ap;                                                                                                    \
@@ -176,11 +193,11 @@ static void *grow(buf_t *b, size_t bytes) {
           j.packb = ic == 0;                                                                                      \
           const long rowblocks = (j.mpanels + j.mcp - 1) / j.mcp;                                                 \
           j.colblocks = 1;                                                                                        \
-          if (threads > 1) {                                                                                      \
+          if (threads > 1 && !j.owna) {                                                                           \
             j.colblocks = (4 * threads + rowblocks - 1) / rowblocks;                                              \
             if (j.colblocks > j.npanels) j.colblocks = j.npanels;                                                 \
           }                                                                                                       \
-          const long packs = (j.packb ? j.bgroups : 0) + j.agroups, tasks = rowblocks * j.colblocks;              \
+          const long packs = (j.packb ? j.bgroups : 0) + (j.owna ? 0 : j.agroups), tasks = rowblocks * j.colblocks; \
           if (threads > 1) {                                                                                      \
             gn_parallel(packs, pack_task_##SUF, &j);                                                              \
             gn_parallel(tasks, compute_task_##SUF, &j);                                                           \
@@ -188,6 +205,7 @@ static void *grow(buf_t *b, size_t bytes) {
             for (long t = 0; t < packs; t++) pack_task_##SUF(&j, t);                                              \
             for (long t = 0; t < tasks; t++) compute_task_##SUF(&j, t);                                           \
           }                                                                                                       \
+          if (j.oom) return -1;                                                                                   \
         }                                                                                                         \
       }                                                                                                           \
     }                                                                                                             \
