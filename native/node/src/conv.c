@@ -47,7 +47,9 @@ typedef struct {
 } conv_t;
 
 #define DEFINE_CONV(T, SUF)                                                                                  \
-  /* col[(c KH + a) KW + b][(i - i0) OW + j] for output rows [i0, i1) of one group of one image. */          \
+  /* col[(c KH + a) KW + b][(i - i0) OW + j] for output rows [i0, i1) of one group of one image. With stride  \
+   * 1 and rows as wide as the input's (a 'same' convolution) a tap's rows are one shifted block of the input: \
+   * one copy, then the few elements that wrapped across a row edge are zeroed. */                            \
   static void im2col_##SUF(const gn_conv_geom *g, const T *x, T *col, long i0, long i1) {                    \
     const long band = (i1 - i0) * g->ow;                                                                     \
     for (long c = 0; c < g->cg; c++)                                                                         \
@@ -57,6 +59,30 @@ typedef struct {
           const long rowOff = a * g->dh - g->top, colOff = b * g->dw - g->left;                              \
           long j0, j1;                                                                                       \
           tap_range(colOff, g->sw, g->w, g->ow, &j0, &j1);                                                   \
+          if (g->sh == 1 && g->sw == 1 && g->ow == g->w) {                                                   \
+            long r0 = i0, r1 = i1; /* output rows whose input row exists */                                  \
+            if (r0 + rowOff < 0) r0 = -rowOff;                                                               \
+            if (r1 + rowOff > g->h) r1 = g->h - rowOff;                                                      \
+            if (r1 < r0) r1 = r0;                                                                            \
+            if (r0 > i0) memset(dst, 0, (size_t)(r0 - i0) * g->ow * sizeof(T));                              \
+            if (r1 < i1) memset(dst + (r1 - i0) * g->ow, 0, (size_t)(i1 - r1) * g->ow * sizeof(T));          \
+            if (r1 > r0) {                                                                                   \
+              T *d = dst + (r0 - i0) * g->ow;                                                                \
+              const T *s = x + (c * g->h + r0 + rowOff) * g->w + colOff;                                     \
+              long len = (r1 - r0) * g->w, lo = 0, hi = len;                                                 \
+              if (colOff < 0) lo = -colOff; /* before the image's first element */                          \
+              if (colOff > 0) hi = len - colOff;                                                             \
+              if (lo > 0) memset(d, 0, (size_t)lo * sizeof(T));                                              \
+              if (hi < len) memset(d + hi, 0, (size_t)(len - hi) * sizeof(T));                               \
+              if (hi > lo) memcpy(d + lo, s + lo, (size_t)(hi - lo) * sizeof(T));                            \
+              for (long i = 0; i < r1 - r0; i++) {                                                           \
+                T *row = d + i * g->ow;                                                                      \
+                for (long j = 0; j < j0; j++) row[j] = 0;                                                    \
+                for (long j = j1; j < g->ow; j++) row[j] = 0;                                                \
+              }                                                                                              \
+            }                                                                                                \
+            continue;                                                                                        \
+          }                                                                                                  \
           for (long i = i0; i < i1; i++, dst += g->ow) {                                                     \
             const long ih = i * g->sh + rowOff;                                                              \
             if (ih < 0 || ih >= g->h) {                                                                      \

@@ -19,9 +19,8 @@
 /* Products up to this many multiply-adds (with unit column strides), or with at most 16 rows and a
  * short k, skip packing altogether. */
 #define SMALL_MACS (32L * 32 * 32)
-/* Products A B^T with rows of both contiguous and at most this many outputs (or one column: a
- * matrix-vector product) run as dot products. */
-#define DOTS_MAX_OUT 2048
+/* Products A B^T with rows of both contiguous run as dot products when the result would fill less than a
+ * quarter of the micro-kernel's tiles (or is one column: a matrix-vector product). */
 /* Products below this many multiply-adds run on the calling thread: waking the pool costs more. */
 #define PARALLEL_MIN_MACS (1L << 20)
 
@@ -63,7 +62,21 @@ static void *grow(buf_t *b, size_t bytes) {
       const long j0 = jp * nr, cols = j->nc - j0 < nr ? j->nc - j0 : nr;                                          \
       const T *src = j->b + j->pc * j->rsb + (j->jc + j0) * j->csb;                                               \
       if (j->csb == 1 && cols == nr)                                                                              \
-        for (long p = 0; p < j->kc; p++) memcpy(dst + p * nr, src + p * j->rsb, nr * sizeof(T));                  \
+        switch (nr) { /* constant sizes: the compiler inlines the copies as vector moves */                      \
+          case 8: for (long p = 0; p < j->kc; p++) memcpy(dst + p * 8, src + p * j->rsb, 8 * sizeof(T)); break;   \
+          case 16: for (long p = 0; p < j->kc; p++) memcpy(dst + p * 16, src + p * j->rsb, 16 * sizeof(T)); break; \
+          case 32: for (long p = 0; p < j->kc; p++) memcpy(dst + p * 32, src + p * j->rsb, 32 * sizeof(T)); break; \
+          default: for (long p = 0; p < j->kc; p++) memcpy(dst + p * nr, src + p * j->rsb, nr * sizeof(T));      \
+        }                                                                                                         \
+      else if (j->rsb == 1) /* B's columns run along k (a transposed operand): read them contiguously */          \
+        for (long c = 0; c < nr; c++) {                                                                           \
+          T *d = dst + c;                                                                                         \
+          if (c < cols) {                                                                                         \
+            const T *s = src + c * j->csb;                                                                        \
+            for (long p = 0; p < j->kc; p++) d[p * nr] = s[p];                                                    \
+          } else                                                                                                  \
+            for (long p = 0; p < j->kc; p++) d[p * nr] = 0;                                                       \
+        }                                                                                                         \
       else                                                                                                        \
         for (long p = 0; p < j->kc; p++) {                                                                        \
           const T *s = src + p * j->rsb;                                                                          \
@@ -150,7 +163,7 @@ static void *grow(buf_t *b, size_t bytes) {
       return 0;                                                                                                   \
     }                                                                                                             \
     const gn_isa *isa = gn_isa_now;                                                                               \
-    if (csa == 1 && rsb == 1 && (n == 1 || (m * n <= DOTS_MAX_OUT && k >= 64))) {                                 \
+    if (csa == 1 && rsb == 1 && k >= 16 && (n == 1 || 4 * m * n < ((m + isa->mr_##SUF - 1) / isa->mr_##SUF) * isa->mr_##SUF * ((n + isa->nr_##SUF - 1) / isa->nr_##SUF) * isa->nr_##SUF)) { \
       isa->dots_##SUF(m, n, k, a, rsa, b, csb, c, ldc, accumulate);                                               \
       return 0;                                                                                                   \
     }                                                                                                             \

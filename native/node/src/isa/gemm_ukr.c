@@ -8,6 +8,7 @@
 #include <string.h>
 #include "isa.h"
 #include "tiles.h"
+#include "vmath.h"
 #if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -187,50 +188,63 @@ DEFINE_GENERIC_UKR(ukr_f64, double, MR64, NR64)
 DEFINE_SMALL(small_f32, float)
 DEFINE_SMALL(small_f64, double)
 
-/* Dot products in LANES independent partial sums (a loop the compiler vectorises without reordering
- * any one sum), two rows of B at a time so each load of A serves two products. */
-#define DOT_LANES 16
-#define DEFINE_DOTS(NAME, T)                                                                                    \
+/* Dot products on vector registers (as wide as this build's instruction set), two rows of B at a
+ * time so that each load of A serves two products, with two partial sums each to hide the add
+ * latency; the lanes are added once per product. */
+typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
+#define DEFINE_DOTS(NAME, T, V)                                                                                \
   static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,        \
                    T *restrict c, long ldc, int accumulate) {                                                  \
-    const long kv = k / DOT_LANES * DOT_LANES;                                                                 \
+    enum { L = sizeof(V) / sizeof(T) };                                                                        \
+    const long k2 = k / (2 * L) * (2 * L), k1 = k / L * L;                                                     \
     for (long i = 0; i < m; i++) {                                                                             \
       const T *ai = a + i * lda;                                                                               \
-      long j = 0;                                                                                              \
-      for (; j + 2 <= n; j += 2) {                                                                             \
-        const T *b0 = b + j * ldb, *b1 = b0 + ldb;                                                             \
-        T s0[DOT_LANES] = {0}, s1[DOT_LANES] = {0};                                                            \
-        for (long p = 0; p < kv; p += DOT_LANES)                                                               \
-          for (int l = 0; l < DOT_LANES; l++) {                                                                \
-            s0[l] += ai[p + l] * b0[p + l];                                                                    \
-            s1[l] += ai[p + l] * b1[p + l];                                                                    \
-          }                                                                                                    \
-        T r0 = 0, r1 = 0;                                                                                      \
-        for (int l = 0; l < DOT_LANES; l++) {                                                                  \
-          r0 += s0[l];                                                                                         \
-          r1 += s1[l];                                                                                         \
+      for (long j = 0; j < n; j += 2) {                                                                        \
+        const int two = j + 1 < n;                                                                             \
+        const T *b0 = b + j * ldb, *b1 = two ? b0 + ldb : b0;                                                  \
+        V s00 = {0}, s01 = {0}, s10 = {0}, s11 = {0}, x, y0, y1;                                               \
+        long p = 0;                                                                                            \
+        for (; p < k2; p += 2 * L) {                                                                           \
+          memcpy(&x, ai + p, sizeof x);                                                                        \
+          memcpy(&y0, b0 + p, sizeof y0);                                                                      \
+          memcpy(&y1, b1 + p, sizeof y1);                                                                      \
+          s00 += x * y0;                                                                                       \
+          s10 += x * y1;                                                                                       \
+          memcpy(&x, ai + p + L, sizeof x);                                                                    \
+          memcpy(&y0, b0 + p + L, sizeof y0);                                                                  \
+          memcpy(&y1, b1 + p + L, sizeof y1);                                                                  \
+          s01 += x * y0;                                                                                       \
+          s11 += x * y1;                                                                                       \
         }                                                                                                      \
-        for (long p = kv; p < k; p++) {                                                                        \
+        for (; p < k1; p += L) {                                                                               \
+          memcpy(&x, ai + p, sizeof x);                                                                        \
+          memcpy(&y0, b0 + p, sizeof y0);                                                                      \
+          memcpy(&y1, b1 + p, sizeof y1);                                                                      \
+          s00 += x * y0;                                                                                       \
+          s10 += x * y1;                                                                                       \
+        }                                                                                                      \
+        s00 += s01;                                                                                            \
+        s10 += s11;                                                                                            \
+        T h0[L], h1[L];                                                                                        \
+        memcpy(h0, &s00, sizeof h0);                                                                           \
+        memcpy(h1, &s10, sizeof h1);                                                                           \
+        for (int w = L / 2; w >= 1; w /= 2) /* a tree, not a chain of L dependent adds */                      \
+          for (int l = 0; l < w; l++) {                                                                        \
+            h0[l] += h0[l + w];                                                                                \
+            h1[l] += h1[l + w];                                                                                \
+          }                                                                                                    \
+        T r0 = h0[0], r1 = h1[0];                                                                              \
+        for (; p < k; p++) {                                                                                   \
           r0 += ai[p] * b0[p];                                                                                 \
           r1 += ai[p] * b1[p];                                                                                 \
         }                                                                                                      \
         c[i * ldc + j] = accumulate ? c[i * ldc + j] + r0 : r0;                                                \
-        c[i * ldc + j + 1] = accumulate ? c[i * ldc + j + 1] + r1 : r1;                                        \
-      }                                                                                                        \
-      for (; j < n; j++) {                                                                                     \
-        const T *b0 = b + j * ldb;                                                                             \
-        T s0[DOT_LANES] = {0};                                                                                 \
-        for (long p = 0; p < kv; p += DOT_LANES)                                                               \
-          for (int l = 0; l < DOT_LANES; l++) s0[l] += ai[p + l] * b0[p + l];                                  \
-        T r0 = 0;                                                                                              \
-        for (int l = 0; l < DOT_LANES; l++) r0 += s0[l];                                                       \
-        for (long p = kv; p < k; p++) r0 += ai[p] * b0[p];                                                     \
-        c[i * ldc + j] = accumulate ? c[i * ldc + j] + r0 : r0;                                                \
+        if (two) c[i * ldc + j + 1] = accumulate ? c[i * ldc + j + 1] + r1 : r1;                               \
       }                                                                                                        \
     }                                                                                                          \
   }
-DEFINE_DOTS(dots_f32, float)
-DEFINE_DOTS(dots_f64, double)
+DEFINE_DOTS(dots_f32, float, gn_vf)
+DEFINE_DOTS(dots_f64, double, gn_vd)
 
 void GN_FN(gn_dots_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc, int acc) { dots_f32(m, n, k, a, lda, b, ldb, c, ldc, acc); }
 void GN_FN(gn_dots_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc, int acc) { dots_f64(m, n, k, a, lda, b, ldb, c, ldc, acc); }
