@@ -41,7 +41,7 @@ export function gradnavEngines(names: readonly string[] = gn.listBackends()): En
     inProcessEngine({
       id: `gradnav/${name}`,
       family: "gradnav",
-      info: { backend: name },
+      info: name === "native" ? { backend: name, isa: gn.nativeInfo().isa ?? "none", threads: gn.nativeInfo().threads } : { backend: name },
       activate: async () => {
         await BACKEND_SETUP[name]?.();
         gn.setBackend(name);
