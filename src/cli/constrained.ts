@@ -138,6 +138,8 @@ export async function runConstrainedTrain(o: ConstrainedTrainOptions, out: Outpu
   // iterate of a min-max game can sit just outside them).
   const common = { steps, batchSize: batch, key: makeKey(o.seed), multiplierLr: o.multiplierLr, optimizer, select: "best" as const };
 
+  const gapOf = (m?: { demographicParityDifference: number; equalizedOddsDifference: number; equalOpportunityDifference: number }) =>
+    m ? (specs[0].kind === "equalized_odds" ? m.equalizedOddsDifference : specs[0].kind === "equal_opportunity" ? m.equalOpportunityDifference : m.demographicParityDifference) : NaN;
   if (bounds) {
     const front = fairnessFront(problem, groups, {
       kind: specs[0].kind,
@@ -146,7 +148,7 @@ export async function runConstrainedTrain(o: ConstrainedTrainOptions, out: Outpu
       ...common,
       iterations: o.fairnessMethod === "expgrad" ? Math.max(1, o.epochs) : undefined,
       test: fd.test.x.shape[0] > 0 ? { x: fd.test.x, y: fd.test.y, groups: splitGroups.test } : undefined,
-      onPoint: o.quiet ? undefined : (p) => process.stderr.write(`  bound ${p.bound ?? "none"}: train accuracy ${p.train.accuracy.toFixed(4)}, gap ${p.train.demographicParityDifference.toFixed(4)} (${p.seconds.toFixed(1)}s)\n`),
+      onPoint: o.quiet ? undefined : (p) => process.stderr.write(`  bound ${p.bound ?? "none"}: train accuracy ${p.train.accuracy.toFixed(4)}, ${specs[0].kind} gap ${gapOf(p.train).toFixed(4)} (${p.seconds.toFixed(1)}s)\n`),
     });
     if (o.out) {
       saveFront(o.out, front);
@@ -157,8 +159,6 @@ export async function runConstrainedTrain(o: ConstrainedTrainOptions, out: Outpu
       out.line(`front of ${specs[0].kind} on ${sensitive} (${o.fairnessMethod}), ${o.data}:`);
       out.line(["bound", "train acc", "train gap", "test acc", "test gap", "multipliers", "seconds"].join("  "));
       for (const p of front.points) {
-        const gapOf = (m?: { demographicParityDifference: number; equalizedOddsDifference: number; equalOpportunityDifference: number }) =>
-          m ? (specs[0].kind === "equalized_odds" ? m.equalizedOddsDifference : specs[0].kind === "equal_opportunity" ? m.equalOpportunityDifference : m.demographicParityDifference) : NaN;
         out.line(
           [String(p.bound ?? "none").padEnd(5), p.train.accuracy.toFixed(4).padStart(9), gapOf(p.train).toFixed(4).padStart(9), (p.test?.accuracy ?? NaN).toFixed(4).padStart(8), gapOf(p.test).toFixed(4).padStart(8), Object.values(p.multipliers).map((v) => v.toFixed(3)).join(",").padStart(11), p.seconds.toFixed(1).padStart(7)].join("  "),
         );

@@ -137,7 +137,7 @@ export function fairnessAudit(data: FairnessData, opts: FairnessAuditOptions = {
     model: { name: m.model.name, l2: m.problem.l2, trainAccuracy: trainCorrect / ty.length, fit: m.fit },
     bootstrap: samples > 0 ? { samples, level: 0.95 } : null,
     groupings,
-    seconds: { fit: (tFit - t0) / 1000, metrics: tMetrics / 1000, bootstrap: tBoot / 1000 },
+    seconds: { fit: opts.model ? (m.fit?.seconds ?? 0) : (tFit - t0) / 1000, metrics: tMetrics / 1000, bootstrap: tBoot / 1000 },
   };
 }
 
@@ -326,7 +326,7 @@ export function influenceAudit(data: FairnessData, opts: InfluenceAuditOptions =
     narrowing: topRows(sens.gradient, top, { by: "smallest" }).map((i) => row(i, sens.gradient[i])),
     selfInfluence: topRows(self, top).map((i) => row(i, self[i])),
     reweighting,
-    seconds: { fit: (t1 - t0) / 1000, sensitivity: (t2 - t1) / 1000, selfInfluence: (t3 - t2) / 1000, reweighting: (t4 - t3) / 1000 },
+    seconds: { fit: opts.model ? (m.fit?.seconds ?? 0) : (t1 - t0) / 1000, sensitivity: (t2 - t1) / 1000, selfInfluence: (t3 - t2) / 1000, reweighting: (t4 - t3) / 1000 },
   };
 }
 

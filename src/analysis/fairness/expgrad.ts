@@ -200,5 +200,7 @@ export function mixtureDecisions(model: BinaryClassifier, mix: { classifiers: re
     const h = hardDecisions(model, th, xx);
     for (let i = 0; i < out.length; i++) out[i] += mix.weights[t] * h[i];
   });
+  // Summed weights can round to just above 1.
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]));
   return out;
 }

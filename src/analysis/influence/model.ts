@@ -75,7 +75,9 @@ export function logisticRegression(features: number): BinaryClassifier {
 /**
  * Wraps an nn layer (e.g. an MLP) as a binary classifier over a flat θ. The layer must output one
  * logit per sample ([N] or [N, 1]) or two class logits [N, 2] (then z = logit_1 - logit_0). The
- * parameter tree's leaves are concatenated in tree order; every parameter is penalised.
+ * parameter tree's leaves are concatenated in tree order; every parameter is penalised. A single
+ * linear layer with one output (logistic regression) gets `logisticRegression`'s explicit Hessian
+ * and unpenalised bias.
  * @example
  * const layer = gn.nn.sequential([gn.nn.linear(3, 8, { dtype: "float64" }), gn.nn.tanh(), gn.nn.linear(8, 1, { dtype: "float64" })]);
  * const { params, state } = layer.init(gn.random.key(0));
@@ -99,6 +101,14 @@ export function classifierFromLayer(layer: Layer, params: Tree, state?: Tree): B
     });
     return treeUnflatten(params, parts);
   };
+  // A single linear layer with one output is logistic regression: same flat layout [w, b], so use
+  // its explicit design-matrix Hessian (and leave the bias unpenalised), computing in float64.
+  const spec = layer.spec as { type: string; in?: number; out?: number; bias?: boolean; layers?: { type: string; in?: number; out?: number; bias?: boolean }[] };
+  const lin = spec.type === "linear" ? spec : spec.type === "sequential" && spec.layers?.length === 1 && spec.layers[0].type === "linear" ? spec.layers[0] : null;
+  if (lin && lin.out === 1 && lin.bias && lin.in !== undefined && size === lin.in + 1) {
+    const lr = logisticRegression(lin.in);
+    return { ...lr, name, initial: () => flat, toParams };
+  }
   return {
     name,
     size,
