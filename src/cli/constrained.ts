@@ -58,7 +58,7 @@ export interface ConstrainedTrainOptions {
   warmStart: boolean;
 }
 
-/** Options `gradnav train` takes only for constrained training (for the check that they are not given alone). */
+/** Options `gradnav train` takes only for constrained training (for the check that they are not given alone). @example CONSTRAINED_ONLY.includes("sweep") // true */
 export const CONSTRAINED_ONLY = ["sensitive", "fairnessMethod", "multiplierLr", "l2", "sweep"] as const;
 
 function rates(yTrue: ArrayLike<number>, decisions: Float64Array, scores: Float64Array | undefined, groups: Groups) {

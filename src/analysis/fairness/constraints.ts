@@ -22,7 +22,7 @@ import type { Groups } from "./groups.js";
 /** The constraint families. */
 export type ConstraintKind = "demographic_parity" | "equalized_odds" | "equal_opportunity" | "bounded_group_loss";
 
-/** The families, for option parsing. */
+/** The families, for option parsing. @example gn.fairness.CONSTRAINT_KINDS.join(", ") */
 export const CONSTRAINT_KINDS: readonly ConstraintKind[] = ["demographic_parity", "equalized_odds", "equal_opportunity", "bounded_group_loss"];
 
 /** A constraint family with its bound ε. */

@@ -66,7 +66,7 @@ export interface FairnessSummary {
   maxCalibrationError: number;
 }
 
-/** The names of the summaries, in report order. */
+/** The names of the summaries, in report order. @example for (const k of gn.fairness.SUMMARY_NAMES) console.log(k, report.summary[k]); */
 export const SUMMARY_NAMES: readonly (keyof FairnessSummary)[] = [
   "demographicParityDifference",
   "demographicParityRatio",
@@ -77,7 +77,7 @@ export const SUMMARY_NAMES: readonly (keyof FairnessSummary)[] = [
   "maxCalibrationError",
 ];
 
-/** The per-group rates that summaries and intervals are computed for. */
+/** The per-group rates that summaries and intervals are computed for. @example gn.fairness.RATE_NAMES.includes("tpr") // true */
 export const RATE_NAMES = ["baseRate", "selectionRate", "accuracy", "tpr", "fpr", "fnr", "tnr", "precision", "meanScore", "calibrationGap", "ece"] as const;
 export type RateName = (typeof RATE_NAMES)[number];
 

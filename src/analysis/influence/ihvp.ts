@@ -155,7 +155,10 @@ export function conjugateGradient(apply: (v: Tensor) => Tensor, b: Tensor, tol =
   return { x, iterations: it };
 }
 
-/** Power iteration for the largest eigenvalue of a symmetric positive semidefinite operator. */
+/**
+ * Power iteration for the largest eigenvalue of a symmetric positive semidefinite operator.
+ * @example gn.influence.largestEigenvalue((v) => problem.hvp(theta, v), problem.model.size, gn.random.key(0))
+ */
 export function largestEigenvalue(apply: (v: Tensor) => Tensor, size: number, key: random.Key, iterations = 30): number {
   let v = random.normal(key, [size], { dtype: "float64" });
   v = ops.div(v, norm(v));

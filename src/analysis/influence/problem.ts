@@ -186,7 +186,7 @@ export function trainingProblem(model: BinaryClassifier, data: BinaryData, opts:
   return new TrainingProblem(model, data, opts);
 }
 
-/** Per-element binary cross-entropy on logits: softplus(z) - y z (finite for any finite z). */
+/** Per-element binary cross-entropy on logits: softplus(z) - y z (finite for any finite z). @example gn.influence.bce(gn.tensor([0]), gn.tensor([1])) // [log 2] */
 export function bce(z: Tensor, y: Tensor): Tensor {
   return ops.sub(ops.softplus(z), ops.mul(y, z));
 }
