@@ -98,8 +98,11 @@ function nodeBuiltin<T>(name: string): Promise<T> {
   return import(specifier) as Promise<T>;
 }
 
+/** GRADNAV_NUM_THREADS (Node), else one thread per core this process may use, up to 8. */
 async function defaultThreadCount(): Promise<number> {
-  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { versions?: { node?: string } } };
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } };
+  const env = Number(g.process?.env?.GRADNAV_NUM_THREADS);
+  if (Number.isInteger(env) && env > 0) return env;
   let cores = g.navigator?.hardwareConcurrency ?? 1;
   if (g.process?.versions?.node) {
     const os = await nodeBuiltin<typeof import("node:os")>("os");
