@@ -26,7 +26,7 @@ import { indexingEntries } from "./kernels/indexing.js";
 import { convEntries } from "./kernels/conv.js";
 import { linalgEntries } from "./kernels/linalg.js";
 import { fusedAdam } from "./kernels/optim.js";
-import { setThreadCount, startThreads, stopThreads, threadCount } from "./threads.js";
+import { setThreadCount, startThreads, stopThreads, threadCount, threadsStarted } from "./threads.js";
 
 /** One entry per primitive: a new primitive without one does not compile. */
 const entries: { [N in PrimName]: Entry<ParamsOf<N>> } = {
@@ -60,7 +60,8 @@ export function wasmContext(): Ctx {
  * const threads = await gn.wasmReady(); // e.g. 2 on a two-core machine
  */
 export function wasmReady(): Promise<number> {
-  return startThreads(wasmContext());
+  startThreads(wasmContext());
+  return threadsStarted();
 }
 
 /**
@@ -74,7 +75,8 @@ export function setWasmThreads(n: number): Promise<number> {
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`setWasmThreads: expected an integer >= 0, got ${n}`);
   stopThreads();
   setThreadCount(n);
-  return startThreads(wasmContext());
+  startThreads(wasmContext());
+  return threadsStarted();
 }
 
 function typedFor(data: TypedArray, dtype: DType): TypedArray {

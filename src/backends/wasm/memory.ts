@@ -22,6 +22,8 @@ const ALIGN = 16;
 const PAGE = 65536;
 const SMALL_CLASSES = 256; // classes 0..255: sizes 16, 32, ..., 4096
 const SUBSTEPS = 8;
+/** Allocations between registrations of the surviving buffers with the FinalizationRegistry. */
+const NURSERY = 256;
 
 /** Size class of a byte count (>= 1). */
 export function classOf(bytes: number): number {
@@ -154,6 +156,8 @@ export class Heap {
   private collected = 0;
   private disposed = 0;
   private readonly registry: FinalizationRegistry<Block>;
+  /** Buffers made resident since the last flushNursery (not yet registered with the FinalizationRegistry). */
+  private readonly nursery: HeapBuf[] = [];
   /** Head of the list of resident cells (most recent first). */
   private cells: Cell | null = null;
   private spills = 0;
@@ -232,8 +236,28 @@ export class Heap {
     cell.next = this.cells;
     if (this.cells !== null) this.cells.prev = cell;
     this.cells = cell;
-    this.registry.register(buf, block);
+    // Registration is deferred (see flushNursery): most buffers are disposed within a few ops.
+    const nursery = this.nursery;
+    nursery.push(buf);
+    if (nursery.length >= NURSERY) this.flushNursery();
     return ptr;
+  }
+
+  /**
+   * Registers the recent buffers that are still resident with the FinalizationRegistry. A
+   * registration costs a few hundred ns, and in a loop that never yields the registry keeps each
+   * entry until its callback runs; buffers disposed while in the nursery (a transform's
+   * intermediates, results disposed at once) never pay either. The nursery holds its buffers
+   * strongly, so a dropped tensor is freed at most NURSERY allocations late.
+   */
+  private flushNursery(): void {
+    const nursery = this.nursery;
+    for (let i = 0; i < nursery.length; i++) {
+      const b = nursery[i];
+      const block = b.cell.block;
+      if (block !== null && block.cell === b.cell) this.registry.register(b, block);
+    }
+    nursery.length = 0;
   }
 
   /** Brings a spilled buffer back into the heap; returns its address. */
@@ -276,6 +300,7 @@ export class Heap {
    * Live tensors come back into the heap (one copy) the next time a kernel reads them.
    */
   spill(): void {
+    this.nursery.length = 0; // spilled buffers own their data: nothing left to register
     this.overBudget = false;
     this.spills++;
     let c = this.cells;

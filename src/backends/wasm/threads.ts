@@ -14,7 +14,7 @@
 import type { Ctx } from "./context.js";
 import type { WasmModule, WasmMemory } from "./runtime.js";
 
-/** Int32 words per worker slot: [seq, done, kernel, nargs, status, pad x3, args as float64 ...]. */
+/** Int32 words per worker slot: [seq, done, kernel, nargs, status, started, pad x2, args as float64 ...]. */
 const SLOT = 64;
 const ARGS_AT = 8;
 const STACK_BYTES = 64 * 1024;
@@ -39,7 +39,9 @@ interface WorkerLike {
 }
 
 interface Pool {
+  /** Workers constructed; only the first `ready` have started (set their flag) and take work. */
   workers: WorkerLike[];
+  ready: number;
   ctrl: Int32Array;
   args: Float64Array;
   /** Each worker's GEMM workspace (byte offsets in the heap). */
@@ -65,7 +67,7 @@ function start(msg) {
   const args = new Float64Array(msg.ctrl);
   const base = msg.slot * SLOT;
   const fns = msg.kernels.map((n) => x[n]);
-  port.postMessage("ready");
+  Atomics.store(ctrl, base + 5, 1);
   let seen = 0;
   for (;;) {
     let s = Atomics.load(ctrl, base);
@@ -111,27 +113,19 @@ async function defaultThreadCount(): Promise<number> {
   return Math.max(1, Math.min(cores, 8));
 }
 
-async function createWorker(): Promise<WorkerLike & { ready: Promise<void> }> {
-  const g = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => WorkerLike & { onmessage: ((e: { data: unknown }) => void) | null; onerror: ((e: unknown) => void) | null } };
+/** Creates one worker running WORKER_SOURCE, or throws where workers are unavailable. */
+async function createWorker(): Promise<WorkerLike> {
+  const g = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => WorkerLike };
   if (g.process?.versions?.node) {
-    // Node-only module: a dynamic import, so the core stays bundle-able for browsers.
     const wt = await nodeBuiltin<typeof import("node:worker_threads")>("worker_threads");
     const w = new wt.Worker(WORKER_SOURCE, { eval: true });
     w.unref();
-    const ready = new Promise<void>((resolve, reject) => {
-      w.once("message", () => resolve());
-      w.once("error", reject);
-    });
-    return Object.assign(w, { ready });
+    w.on("error", () => {}); // a worker that fails never sets its started flag, so it is never used
+    return w;
   }
   if (typeof g.Worker !== "function") throw new Error("no Worker in this environment");
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
-  const w = new g.Worker(url);
-  const ready = new Promise<void>((resolve, reject) => {
-    w.onmessage = () => resolve();
-    w.onerror = reject;
-  });
-  return Object.assign(w, { ready });
+  return new g.Worker(url);
 }
 
 /**
@@ -141,6 +135,9 @@ async function createWorker(): Promise<WorkerLike & { ready: Promise<void> }> {
 export function startThreads(c: Ctx, threads = wantThreads): Promise<number> {
   if (starting !== null) return starting;
   if (!c.rt.threaded) return (starting = Promise.resolve(1));
+  // Only promise jobs (microtasks) are awaited here, never events: a synchronous loop that awaits now
+  // and then gets its workers. Each worker sets a flag in shared memory once it is running, and
+  // kernels use the workers that have (see readyWorkers).
   starting = (async () => {
     const n = threads > 0 ? threads : await defaultThreadCount();
     if (n <= 1) return 1;
@@ -155,22 +152,37 @@ export function startThreads(c: Ctx, threads = wantThreads): Promise<number> {
         const stack = c.heap.allocRaw(STACK_BYTES);
         work.push(c.heap.allocRaw(c.x.gemm_work_bytes()));
         w.postMessage({ module: c.rt.module as WasmModule, memory: c.rt.memory as WasmMemory, ctrl: sab, slot: i, stackTop: stack + STACK_BYTES, kernels: KERNELS });
-        await w.ready;
         workers.push(w);
       }
     } catch {
       for (const w of workers) w.terminate();
       return 1;
     }
-    pool = { workers, ctrl, args: new Float64Array(sab), work, seq: 0 };
+    pool = { workers, ready: 0, ctrl, args: new Float64Array(sab), work, seq: 0 };
     return n;
   })();
   return starting;
 }
 
+/** Counts the workers (from the first) that have started; they are the ones kernels may use. */
+function readyWorkers(p: Pool): number {
+  while (p.ready < p.workers.length && Atomics.load(p.ctrl, p.ready * SLOT + 5) === 1) p.ready++;
+  return p.ready;
+}
+
+/** Waits (up to `ms`) until every worker has started; resolves with the threads in use. */
+export async function threadsStarted(ms = 10000): Promise<number> {
+  if (starting !== null) await starting;
+  const p = pool;
+  if (p === null) return 1;
+  const t0 = Date.now();
+  while (readyWorkers(p) < p.workers.length && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 2));
+  return p.ready + 1;
+}
+
 /** Threads kernels use now (1 until the pool is ready). */
 export function threadCount(): number {
-  return pool === null ? 1 : pool.workers.length + 1;
+  return pool === null ? 1 : readyWorkers(pool) + 1;
 }
 
 /** Chooses the number of threads for pools started from now on (0 or less: automatic). */
@@ -227,7 +239,7 @@ export function runParts(c: Ctx, kernel: ThreadKernel, parts: readonly (readonly
     for (const args of parts) fn(...args);
     return;
   }
-  if (used - 1 > p.workers.length) throw new Error(`wasm backend: ${used} parts for ${p.workers.length + 1} threads`);
+  if (used - 1 > p.ready) throw new Error(`wasm backend: ${used} parts for ${p.ready + 1} threads`);
   p.seq = p.seq >= 0x3fffffff ? 1 : p.seq + 1; // stays positive: a negative sequence number stops a worker
   const id = KERNELS.indexOf(kernel);
   for (let t = 0; t < used - 1; t++) post(p, t, id, parts[t]);
@@ -240,7 +252,8 @@ export function parallelGemm(c: Ctx, f32: boolean, a: number, rsa: number, csa: 
   const p = pool;
   if (p === null || m * n * k < MIN_PARALLEL_MACS) return false;
   const es = f32 ? 4 : 8;
-  const threads = p.workers.length + 1;
+  const threads = readyWorkers(p) + 1;
+  if (threads === 1) return false;
   // Split the larger output dimension into parts of whole 8-element panels.
   const byRows = m >= n;
   const dim = byRows ? m : n;
