@@ -4,6 +4,7 @@
  * operations: the bias corrections are applied to the step size and to the denominator, not to the
  * moments (see docs/optimizers.md).
  */
+import { fusedAdamLeaf } from "../backends/fused.js";
 import type { Tensor } from "../core/tensor.js";
 import { maximum } from "../ops/elementwise.js";
 import { zerosLike } from "../ops/creation.js";
@@ -37,6 +38,8 @@ export interface AdamStepConstants {
  * const [u, m, v] = gn.optim.adamLeafUpdate(g, null, gn.zerosLike(g), gn.zerosLike(g), null, c); // u ≈ -1e-3 · sign(g)
  */
 export function adamLeafUpdate(g: Tensor, p: Tensor | null, m: Tensor, v: Tensor, vmax: Tensor | null, c: AdamStepConstants): [update: Tensor, m: Tensor, v: Tensor, vmax: Tensor | null] {
+  const fused = fusedAdamLeaf(g, p, m, v, vmax, c); // one pass on backends that offer it (wasm); same rounding
+  if (fused !== null) return fused;
   const T = new Temporaries();
   const gg = c.l2 !== 0 ? T.t(g.add(T.t(p!.mul(c.l2)))) : g;
   const m1 = T.t(m.mul(c.b1)).add(T.t(gg.mul(1 - c.b1)));
