@@ -11,8 +11,12 @@
 #include "kernels.h"
 #include "pool.h"
 
-#define KC 256           /* target depth of a k slice */
-#define MC_ROWS 144      /* rows of C per task (rounded down to a multiple of MR) */
+#ifndef KC
+#define KC 256 /* target depth of a k slice */
+#endif
+#ifndef MC_ROWS
+#define MC_ROWS 144 /* rows of C per task at most (rounded down to a multiple of MR) */
+#endif
 #define MB_ROWS 1536     /* rows of A packed at once */
 #define NC_COLS 2048     /* columns of B packed at once (rounded down to a multiple of NR) */
 #define PACK_GROUP 8     /* panels per packing task */
@@ -181,8 +185,12 @@ static void *grow(buf_t *b, size_t bytes) {
     const long mbmax = m < MB_ROWS ? m : MB_ROWS;                                                                 \
     const int threads = serial || gn_in_parallel() || (double)m * n * k < (double)PARALLEL_MIN_MACS ? 1 : gn_threads(); \
     j.kcmax = kcmax;                                                                                              \
-    /* Many row blocks: each task packs its own (hot in its cache). Few: A is packed once, shared. */            \
-    const long blocksmax = ((mbmax + j.mr - 1) / j.mr + j.mcp - 1) / j.mcp;                                       \
+    /* Row blocks of equal size, as many as a multiple of the threads, so that no thread waits on a short last    \
+     * block. Many blocks: each task packs its own rows (hot in its cache). Few: A is packed once, shared. */     \
+    const long panelsmax = (mbmax + j.mr - 1) / j.mr;                                                             \
+    long blocksmax = (panelsmax + j.mcp - 1) / j.mcp;                                                             \
+    if (threads > 1 && blocksmax >= threads) blocksmax = (blocksmax + threads - 1) / threads * threads;          \
+    j.mcp = (int)((panelsmax + blocksmax - 1) / blocksmax);                                                       \
     j.owna = threads == 1 || blocksmax >= 2 * threads;                                                            \
     T *ap = grow(&abuf, (size_t)(j.owna ? j.mcp : (mbmax + j.mr - 1) / j.mr) * j.mr * kcmax * sizeof(T));        \
     T *bp = grow(&bbuf, (size_t)((n < NC ? n : NC) + j.nr - 1) / j.nr * j.nr * kcmax * sizeof(T));                \
