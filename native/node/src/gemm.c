@@ -1,5 +1,6 @@
 /* The GEMM driver around the micro-kernels (isa/gemm_ukr.c), blocked for the caches in the usual
- * way. For each NC-wide block of columns and each slice of k (about KC deep: k is cut into equal
+ * way (block sizes chosen by measurement: a sweep of KC and MC on two AVX-512 cores). For each NC-wide
+ * block of columns and each slice of k (about KC deep: k is cut into equal
  * slices), B's slice is packed into NR-wide panels and up to MB rows of A's slice into MR-tall
  * panels, both shared by all threads and packed by them together. Then tasks, each a block of C of
  * at most MC rows by some panels of columns, run the micro-kernel tile by tile: B panel by B panel,
@@ -12,11 +13,12 @@
 #include "pool.h"
 
 #ifndef KC
-#define KC 256 /* target depth of a k slice */
+#define KC 384 /* target depth of a k slice */
 #endif
 #ifndef MC_ROWS
-#define MC_ROWS 144 /* rows of C per task at most (rounded down to a multiple of MR) */
+#define MC_ROWS 96 /* rows of C per task at most (rounded down to a multiple of MR) */
 #endif
+#define ONE_BLOCK_ROWS 144 /* up to this many rows (a training batch) stay one block, split by columns */
 #define MB_ROWS 1536     /* rows of A packed at once */
 #define NC_COLS 2048     /* columns of B packed at once (rounded down to a multiple of NR) */
 #define PACK_GROUP 8     /* panels per packing task */
@@ -188,7 +190,7 @@ static void *grow(buf_t *b, size_t bytes) {
     /* Row blocks of equal size, as many as a multiple of the threads, so that no thread waits on a short last    \
      * block. Many blocks: each task packs its own rows (hot in its cache). Few: A is packed once, shared. */     \
     const long panelsmax = (mbmax + j.mr - 1) / j.mr;                                                             \
-    long blocksmax = (panelsmax + j.mcp - 1) / j.mcp;                                                             \
+    long blocksmax = panelsmax <= ONE_BLOCK_ROWS / j.mr ? 1 : (panelsmax + j.mcp - 1) / j.mcp;                    \
     if (threads > 1 && blocksmax >= threads) blocksmax = (blocksmax + threads - 1) / threads * threads;          \
     j.mcp = (int)((panelsmax + blocksmax - 1) / blocksmax);                                                       \
     j.owna = threads == 1 || blocksmax >= 2 * threads;                                                            \
