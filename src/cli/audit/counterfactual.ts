@@ -133,9 +133,9 @@ async function runCounterfactual(o: CounterfactualOptions, out: Output): Promise
       const n = report.changes.length + report.categoricalChanges.length;
       line(`changing ${n} feature${n === 1 ? "" : "s"} flips it to ${report.newPrediction} (p = ${fmt(report.newProbability, 3)}):`);
       line("");
-      const rows = report.changes.map((c) => [c.feature, fmt(c.from), fmt(c.to), `${c.delta >= 0 ? "+" : ""}${fmt(c.delta)}`, `${c.deltaStd >= 0 ? "+" : ""}${fmt(c.deltaStd, 3)} sd`]);
+      const rows = report.changes.map((c) => [c.feature, fmt(c.from), fmt(c.to), `${c.delta >= 0 ? "+" : ""}${fmt(c.delta)}`, `${c.deltaStd >= 0 ? "+" : ""}${fmt(c.deltaStd, 3)}`]);
       for (const c of report.categoricalChanges) rows.push([c.group, c.from, c.to, "", ""]);
-      for (const l of table([["feature", "from", "to", "change", ""], ...rows])) line("  " + l);
+      for (const l of table([["feature", "from", "to", "change", "in std devs"], ...rows])) line("  " + l);
     }
     if (immutable.length) line(`kept fixed: ${immutable.join(", ")}`);
     line("");

@@ -50,6 +50,7 @@ export function writePng(path: string, img: RGBAImage): string {
   mkdirSync(dirname(path), { recursive: true });
   const png = new PNG({ width: img.width, height: img.height });
   png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-  writeFileSync(path, PNG.sync.write(png, { colorType: 6 }));
+  // RGB without alpha: every pixel is opaque, and the files are a quarter smaller.
+  writeFileSync(path, PNG.sync.write(png, { colorType: 2 }));
   return path;
 }

@@ -43,8 +43,8 @@ export function round(v: number): number {
   return Number.isFinite(v) ? +v.toPrecision(6) : v;
 }
 
-/** Left-aligned first column, right-aligned others. */
-export function table(rows: readonly (readonly string[])[]): string[] {
+/** Columns padded to a common width: `left` lists the left-aligned (text) columns (default: the first), the others are right-aligned. */
+export function table(rows: readonly (readonly string[])[], left: readonly number[] = [0]): string[] {
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
-  return rows.map((r) => r.map((v, j) => (j === 0 ? v.padEnd(widths[j]) : v.padStart(widths[j]))).join("  ").trimEnd());
+  return rows.map((r) => r.map((v, j) => (left.includes(j) ? v.padEnd(widths[j]) : v.padStart(widths[j]))).join("  ").trimEnd());
 }

@@ -179,7 +179,7 @@ async function runSensitivity(o: SensitivityOptions, out: Output, splitGiven: bo
     method,
     explained: explained(m),
     units: method === "saliency" || method === "smoothgrad" ? "change of the explained output per model-input unit (per standard deviation for standardised features)" : "contribution to the explained output (its units), relative to the baseline",
-    baseline: image ? "black image" : "0 in model units (the training mean of each standardised feature)",
+    baseline: image ? "a black image" : "the training mean of every feature (0 after standardising)",
   };
 
   if (!image) {
@@ -208,7 +208,7 @@ async function runSensitivity(o: SensitivityOptions, out: Output, splitGiven: bo
       emitReport(out, o, report, (line) => {
         line(`${describeRow(r, 0)}: predicted ${report.prediction}${probs ? ` (p = ${fmt(probs[0][predicted[0]], 3)})` : ""}${report.label !== null ? `, true class ${report.label}` : ""}`);
         line(`${METHOD_NAMES[method]} of ${explained(m)}:`);
-        line(`explained output ${fmt(output)} at this row, ${fmt(baselineOutput)} at the baseline (${base.baseline}); attributions add up to ${fmt(sum)}`);
+        line(`explained output ${fmt(output)} at this row, ${fmt(baselineOutput)} at the baseline, ${base.baseline}; the attributions add up to ${fmt(sum)}`);
         line("");
         for (const l of table([["feature", "value", "attribution"], ...features.slice(0, o.top).map((q) => [q.feature, String(q.value), fmt(q.attribution)])])) line("  " + l);
         if (features.length > o.top) line(`  ... ${features.length - o.top} more (--top, or --json for all)`);
@@ -245,7 +245,7 @@ async function runSensitivity(o: SensitivityOptions, out: Output, splitGiven: bo
       line(`explained: ${explained(m)}`);
       line("");
       const rowsOut = report.ranking.slice(0, o.top).map((q) => [String(q.rank), q.feature, fmt(q.meanAbs), `${(100 * q.share).toFixed(1)}%`, fmt(q.mean)]);
-      for (const l of table([["rank", "feature", "mean |attr|", "share", "mean attr"], ...rowsOut])) line("  " + l);
+      for (const l of table([["rank", "feature", "mean |attr|", "share", "mean attr"], ...rowsOut], [1])) line("  " + l);
       if (ranking.length > o.top) line(`  ... ${ranking.length - o.top} more (--top, or --json for all)`);
       line("");
       line(`took ${seconds.toFixed(2)}s`);
