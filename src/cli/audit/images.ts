@@ -45,6 +45,15 @@ export function joinImages(images: readonly RGBAImage[], horizontal: boolean, ga
   return { width, height, data };
 }
 
+/**
+ * A grid with one column per example and one row per kind of panel (`examples[i][k]`: example i's
+ * k-th panel): wide rather than tall, so it reads well on a page.
+ */
+export function panelGrid(examples: readonly (readonly RGBAImage[])[]): RGBAImage {
+  const kinds = examples[0].length;
+  return joinImages(Array.from({ length: kinds }, (_, k) => joinImages(examples.map((e) => e[k]), true, 4)), false, 8);
+}
+
 /** Writes an RGBA image as a PNG file (creating the folder); returns the path. */
 export function writePng(path: string, img: RGBAImage): string {
   mkdirSync(dirname(path), { recursive: true });

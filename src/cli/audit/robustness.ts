@@ -15,7 +15,7 @@ import { key as makeKey } from "../../random/index.js";
 import { intArg, seedArg } from "../args.js";
 import { EXIT } from "../errors.js";
 import type { Output } from "../output.js";
-import { grayImage, joinImages, writePng } from "./images.js";
+import { grayImage, joinImages, panelGrid, writePng } from "./images.js";
 import { type ReportOptions, emitReport, fmt, round, table } from "./report.js";
 import { className, loadAuditModel, requireClassifier, requireLabels, selectRows } from "./source.js";
 
@@ -117,7 +117,7 @@ async function runRobustness(o: RobustnessOptions, out: Output, splitGiven: bool
     const [h, w] = m.imageShape;
     const up = Math.max(1, Math.round(112 / Math.max(h, w)));
     const clean = decide(m.model, r.x);
-    const strips = [];
+    const panels = [];
     for (let c = 0; c < m.classNames.length; c++) {
       const found: number[] = [];
       for (let i = 0; i < n && found.length < o.perClass; i++) if (labels[i] === c && clean[i] === c) found.push(i);
@@ -139,13 +139,13 @@ async function runRobustness(o: RobustnessOptions, out: Output, splitGiven: bool
         const img = xi.reshape([h, w]);
         const adv = shown.xAdv.reshape([h, w]);
         // The image, the attacked image, and the change (red brighter, blue darker) on a fixed scale of the budget.
-        const strip = joinImages([grayImage(img, lo, hi, up), grayImage(adv, lo, hi, up), heatmapRGBA(adv.sub(img), { upscale: up, colormap: "diverging", scale: shown.e * u.factor })], true);
-        strips.push(strip);
-        const file = writePng(join(o.pngDir, `adversarial-${className(m, c)}-${r.idKind}${r.ids[i]}.png`), strip);
+        const panel = [grayImage(img, lo, hi, up), grayImage(adv, lo, hi, up), heatmapRGBA(adv.sub(img), { upscale: up, colormap: "diverging", scale: shown.e * u.factor })];
+        panels.push(panel);
+        const file = writePng(join(o.pngDir, `adversarial-${className(m, c)}-${r.idKind}${r.ids[i]}.png`), joinImages(panel, true));
         files.push({ file, row: r.ids[i], label: className(m, c), epsilon: hit ? shown.e : null, predicted: className(m, shown.pred) });
       }
     }
-    if (strips.length > 1) files.push({ file: writePng(join(o.pngDir, "adversarial-grid.png"), joinImages(strips, false, 6)), row: -1, label: "", epsilon: null, predicted: "" });
+    if (panels.length > 1) files.push({ file: writePng(join(o.pngDir, "adversarial-grid.png"), panelGrid(panels)), row: -1, label: "", epsilon: null, predicted: "" });
   }
 
   const seconds = (Date.now() - t0) / 1000;
@@ -175,7 +175,7 @@ async function runRobustness(o: RobustnessOptions, out: Output, splitGiven: bool
     if (deepfool) line(`DeepFool on ${deepfool.rows} rows: ${deepfool.flipped} flipped; median L2 distance to the decision boundary ${fmt(deepfool.medianL2, 3)} (smallest ${fmt(deepfool.minL2, 3)}), in the epsilon unit`);
     if (lipschitz) line(`local Lipschitz constant of the decision margin within epsilon ${lipschitz.radius} on ${lipschitz.rows} rows: median ${fmt(lipschitz.median, 3)} logits per epsilon unit (${o.norm === "l2" ? "L2" : "L-infinity"})`);
     if (files.length) {
-      line(`wrote ${files.length} PNG files to ${o.pngDir} (each: image | attacked image | change, red brighter, blue darker):`);
+      line(`wrote ${files.length} PNG files to ${o.pngDir} (each: image | attacked image | change, red brighter, blue darker; the grid: one column per example, those three as rows):`);
       for (const f of files) line(`  ${f.file}${f.row >= 0 ? `  ${f.label} -> ${f.predicted}${f.epsilon !== null ? ` at epsilon ${f.epsilon}` : " (not broken at the largest epsilon)"}` : ""}`);
     }
     line(`took ${seconds.toFixed(1)}s (curve ${curveSeconds.toFixed(1)}s)`);

@@ -24,7 +24,7 @@ import { probabilities } from "../../train/evaluate.js";
 import { intArg, seedArg } from "../args.js";
 import { EXIT, UsageError } from "../errors.js";
 import type { Output } from "../output.js";
-import { grayImage, joinImages, writePng } from "./images.js";
+import { grayImage, joinImages, panelGrid, writePng } from "./images.js";
 import { type ReportOptions, emitReport, fmt, round, table } from "./report.js";
 import { type AuditModel, type AuditRows, className, describeRow, loadAuditModel, selectRows } from "./source.js";
 
@@ -266,17 +266,17 @@ async function runSensitivity(o: SensitivityOptions, out: Output, splitGiven: bo
   if (o.pngDir) {
     const up = Math.max(1, Math.round(112 / Math.max(h, w)));
     const picks = o.row !== undefined ? [0] : pickExamples(m, r, o.perClass, predicted);
-    const strips = picks.map((i) => {
+    const panels = picks.map((i) => {
       const img = r.x.slice([i], [i + 1]).reshape([h, w]);
       const map = attr.slice([i], [i + 1]).reshape([h, w]);
       // The picture: the image, the signed map alone, and the map over the image.
-      const strip = joinImages([grayImage(img, lo, hi, up), heatmapRGBA(map, { upscale: up }), heatmapRGBA(map, { upscale: up, overlay: img, alpha: 0.7 })], true);
+      const panel = [grayImage(img, lo, hi, up), heatmapRGBA(map, { upscale: up }), heatmapRGBA(map, { upscale: up, overlay: img, alpha: 0.7 })];
       const label = r.y && m.task === "classification" ? className(m, r.y.toTypedArray()[i]) : null;
-      const file = writePng(join(o.pngDir!, `${method}-${label ?? className(m, predicted[i])}-${r.idKind}${r.ids[i]}.png`), strip);
+      const file = writePng(join(o.pngDir!, `${method}-${label ?? className(m, predicted[i])}-${r.idKind}${r.ids[i]}.png`), joinImages(panel, true));
       files.push({ file, row: r.ids[i], label, predicted: className(m, predicted[i]) });
-      return strip;
+      return panel;
     });
-    if (strips.length > 1) files.push({ file: writePng(join(o.pngDir, `${method}-grid.png`), joinImages(strips, false, 6)), row: -1, label: null, predicted: "" });
+    if (panels.length > 1) files.push({ file: writePng(join(o.pngDir, `${method}-grid.png`), panelGrid(panels)), row: -1, label: null, predicted: "" });
     const mean = heatmapRGBA(tensor(meanAbs, { shape: [h, w] }), { upscale: up, colormap: "sequential" });
     files.push({ file: writePng(join(o.pngDir, `${method}-mean-abs.png`), mean), row: -1, label: null, predicted: "" });
   }
@@ -295,7 +295,7 @@ async function runSensitivity(o: SensitivityOptions, out: Output, splitGiven: bo
     line(`explained: ${explained(m)}`);
     line(`pixels with the largest mean |attribution| (row, col): ${topPixels.slice(0, 5).map((p) => `(${p.row}, ${p.col})`).join(" ")}`);
     if (files.length) {
-      line(`wrote ${files.length} PNG files to ${o.pngDir} (each example: image | attribution (red +, blue -) | attribution over the image):`);
+      line(`wrote ${files.length} PNG files to ${o.pngDir} (each example: image | attribution (red +, blue -) | attribution over the image; the grid: one column per example, those three as rows):`);
       for (const q of files) line(`  ${q.file}${q.row >= 0 ? `  ${r.idKind} ${q.row}, ${q.label !== null ? `label ${q.label}, ` : ""}predicted ${q.predicted}` : ""}`);
     } else line("add --png-dir <folder> to write the maps as PNG files");
     line(`took ${secondsAll.toFixed(2)}s`);
