@@ -371,6 +371,14 @@ describe("convolutions and pooling at training sizes", () => {
   test("max pooling windows and the gathers behind it agree; a bad index throws the reference's error", () => {
     const x = rand([4, 3, 13, 12], "float32", 70);
     compare("maxPool2dArgmax", [x], { kernelSize: [3, 2], stride: [2, 2], dilation: [1, 2] }, "maxPool2dArgmax");
+    // The vectorised 2x2 / stride 2 path: ties (few distinct values) and NaNs pick as the scalar rule does.
+    const ties = withBackend("reference", () => {
+      const v = Float32Array.from({ length: 3 * 2 * 12 * 17 }, (_, i) => ((i * 7919) % 5) - 2);
+      for (const i of [5, 40, 41, 300, 301, 302, 303, 700]) v[i] = NaN;
+      return gn.tensor(v, { shape: [3, 2, 12, 17] });
+    });
+    compare("maxPool2dArgmax", [ties], { kernelSize: [2, 2], stride: [2, 2], dilation: [1, 1] }, "maxPool2dArgmax 2x2 ties and NaN");
+    compare("maxPool2dArgmax", [rand([2, 3, 16, 16], "float32", 73)], { kernelSize: [2, 2], stride: [2, 2], dilation: [1, 1] }, "maxPool2dArgmax 2x2");
     const idx = withBackend("reference", () => gn.random.randint(gn.random.key(5), [4, 3, 20], -12, 12));
     const flat = withBackend("reference", () => x.reshape([4, 3, 156]).slice([0, 0, 0], [4, 3, 12]));
     compare("takeAlongAxis", [flat, idx], { axis: 2 }, "takeAlongAxis with negative indices");

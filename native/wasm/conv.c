@@ -6,6 +6,16 @@
  *   col[(c KH + a) KW + b][i OW + j] = x[c][i sh - top + a dh][j sw - left + b dw]  (0 outside x). */
 #include "common.h"
 
+/* The output columns j in [*lo, *hi) whose tap j sw + x0 lies inside [0, W). */
+INLINE void valid_range(int x0, int sw, int W, int OW, int *lo, int *hi) {
+  int l = x0 >= 0 ? 0 : (-x0 + sw - 1) / sw;
+  int h = W - 1 - x0 < 0 ? 0 : (W - 1 - x0) / sw + 1;
+  if (h > OW) h = OW;
+  if (l > h) l = h;
+  *lo = l;
+  *hi = h;
+}
+
 #define DEFINE_IM2COL(NAME, T)                                                                        \
   EXPORT(NAME) void NAME(const T *x, int C, int H, int W, int KH, int KW, int sh, int sw, int top, int left, \
                          int dh, int dw, int OH, int OW, T *col) {                                    \
@@ -14,6 +24,8 @@
         for (int b = 0; b < KW; b++) {                                                                \
           T *row = col + ((long)(c * KH + a) * KW + b) * OH * OW;                                     \
           const T *plane = x + (long)c * H * W;                                                       \
+          int x0 = b * dw - left, lo, hi;                                                             \
+          valid_range(x0, sw, W, OW, &lo, &hi);                                                       \
           for (int i = 0; i < OH; i++) {                                                              \
             int y = i * sh - top + a * dh;                                                            \
             T *out = row + (long)i * OW;                                                              \
@@ -21,16 +33,12 @@
               memset(out, 0, (unsigned long)OW * sizeof(T));                                          \
               continue;                                                                               \
             }                                                                                         \
-            const T *src = plane + (long)y * W;                                                       \
-            int x0 = b * dw - left;                                                                   \
-            if (sw == 1 && x0 >= 0 && x0 + OW <= W) {                                                 \
-              memcpy(out, src + x0, (unsigned long)OW * sizeof(T));                                   \
-              continue;                                                                               \
-            }                                                                                         \
-            for (int j = 0; j < OW; j++) {                                                            \
-              int xx = j * sw + x0;                                                                   \
-              out[j] = xx >= 0 && xx < W ? src[xx] : (T)0;                                            \
-            }                                                                                         \
+            const T *src = plane + (long)y * W + x0;                                                  \
+            for (int j = 0; j < lo; j++) out[j] = 0;                                                  \
+            if (sw == 1) memcpy(out + lo, src + lo, (unsigned long)(hi - lo) * sizeof(T));            \
+            else                                                                                      \
+              for (int j = lo; j < hi; j++) out[j] = src[(long)j * sw];                               \
+            for (int j = hi; j < OW; j++) out[j] = 0;                                                 \
           }                                                                                           \
         }                                                                                             \
   }
@@ -47,16 +55,17 @@ DEFINE_IM2COL(im2col_f64, f64)
         for (int b = 0; b < KW; b++) {                                                                \
           const T *row = col + ((long)(c * KH + a) * KW + b) * OH * OW;                               \
           T *plane = x + (long)c * H * W;                                                             \
+          int x0 = b * dw - left, lo, hi;                                                             \
+          valid_range(x0, sw, W, OW, &lo, &hi);                                                       \
           for (int i = 0; i < OH; i++) {                                                              \
             int y = i * sh - top + a * dh;                                                            \
             if (y < 0 || y >= H) continue;                                                            \
             const T *in = row + (long)i * OW;                                                         \
-            T *dst = plane + (long)y * W;                                                             \
-            int x0 = b * dw - left;                                                                   \
-            for (int j = 0; j < OW; j++) {                                                            \
-              int xx = j * sw + x0;                                                                   \
-              if (xx >= 0 && xx < W) dst[xx] += in[j];                                                \
-            }                                                                                         \
+            T *dst = plane + (long)y * W + x0;                                                        \
+            if (sw == 1)                                                                              \
+              for (int j = lo; j < hi; j++) dst[j] += in[j];                                          \
+            else                                                                                      \
+              for (int j = lo; j < hi; j++) dst[(long)j * sw] += in[j];                               \
           }                                                                                           \
         }                                                                                             \
   }
@@ -93,8 +102,58 @@ DEFINE_COL2IM(col2im_f64, f64)
     }                                                                                                 \
   }
 
-DEFINE_POOL_ARGMAX(pool_argmax_f32, f32)
+DEFINE_POOL_ARGMAX(pool_argmax_generic_f32, f32)
 DEFINE_POOL_ARGMAX(pool_argmax_f64, f64)
+
+/* The common 2x2 window with stride 2: four output windows per step. Candidates are compared in
+ * window order (top-left, top-right, bottom-left, bottom-right); a later one wins when it is larger,
+ * or NaN while the best is not (so the first NaN wins), as in the scalar rule. */
+static void pool2x2_f32(const f32 *x, int planes, int H, int W, int OH, int OW, i32 *out) {
+  for (int p = 0; p < planes; p++) {
+    const f32 *base = x + (long)p * H * W;
+    for (int i = 0; i < OH; i++) {
+      const f32 *r0 = base + (long)(2 * i) * W, *r1 = r0 + W;
+      int j = 0;
+      for (; j + 4 <= OW; j += 4) {
+        v128_t u0 = wasm_v128_load(r0 + 2 * j), u1 = wasm_v128_load(r0 + 2 * j + 4);
+        v128_t w0 = wasm_v128_load(r1 + 2 * j), w1 = wasm_v128_load(r1 + 2 * j + 4);
+        v128_t cand[4] = {wasm_i32x4_shuffle(u0, u1, 0, 2, 4, 6), wasm_i32x4_shuffle(u0, u1, 1, 3, 5, 7),
+                          wasm_i32x4_shuffle(w0, w1, 0, 2, 4, 6), wasm_i32x4_shuffle(w0, w1, 1, 3, 5, 7)};
+        v128_t best = cand[0];
+        v128_t at = wasm_i32x4_splat(0);
+        const int off[4] = {0, 1, W, W + 1};
+        for (int q = 1; q < 4; q++) {
+          v128_t v = cand[q];
+          v128_t take = wasm_v128_or(wasm_f32x4_gt(v, best), wasm_v128_and(wasm_f32x4_ne(v, v), wasm_f32x4_eq(best, best)));
+          best = wasm_v128_bitselect(v, best, take);
+          at = wasm_v128_bitselect(wasm_i32x4_splat(off[q]), at, take);
+        }
+        v128_t pos = wasm_i32x4_add(wasm_i32x4_make(2 * j, 2 * j + 2, 2 * j + 4, 2 * j + 6), wasm_i32x4_splat(2 * i * W));
+        wasm_v128_store(out + (long)i * OW + j, wasm_i32x4_add(pos, at));
+      }
+      for (; j < OW; j++) {
+        const int off[4] = {0, 1, W, W + 1};
+        int bi = 2 * i * W + 2 * j;
+        f32 bv = base[bi];
+        for (int q = 1; q < 4 && bv == bv; q++) {
+          f32 v = base[2 * i * W + 2 * j + off[q]];
+          if (v > bv || v != v) {
+            bv = v;
+            bi = 2 * i * W + 2 * j + off[q];
+          }
+        }
+        out[(long)i * OW + j] = bi;
+      }
+    }
+    out += (long)OH * OW;
+  }
+}
+
+EXPORT(pool_argmax_f32) void pool_argmax_f32(const f32 *x, int planes, int H, int W, int KH, int KW, int sh, int sw, int dh, int dw,
+                                              int OH, int OW, i32 *out) {
+  if (KH == 2 && KW == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1) pool2x2_f32(x, planes, H, W, OH, OW, out);
+  else pool_argmax_generic_f32(x, planes, H, W, KH, KW, sh, sw, dh, dw, OH, OW, out);
+}
 
 /* out[o, k, i] = x[o, idx[o, k, i], i] for x [outer, n, inner] and idx [outer, m, inner]. Returns 0,
  * or 1 when an index is out of range (the caller then reruns the reference kernel for its error). */
