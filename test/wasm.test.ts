@@ -408,3 +408,30 @@ test("lazy transposes: products read them in place; other consumers, reshape, di
       });
     }
 });
+
+test("first derivatives of every differentiable primitive with every tensor in the wasm heap (both modes)", () => {
+  const old = setSmallTensorBytes(-1);
+  gn.setBackend("wasm");
+  try {
+    let checks = 0;
+    for (const name of Object.keys(prims).sort() as PrimName[]) {
+      const prim = prims[name] as Primitive<unknown>;
+      if (!prim.differentiable) continue;
+      const index = prim.samples.findIndex((s) => !s.valueOnly);
+      if (index < 0) continue;
+      const sample = prim.samples[index];
+      const inputs = sampleInputs(name, index, sample);
+      const wrt = sample.wrt ?? inputs.map((t, i) => (gn.isFloat(t.dtype) ? i : -1)).filter((i) => i >= 0);
+      const f = (...diff: gn.Tensor[]) => {
+        const all = [...inputs];
+        wrt.forEach((a, k) => (all[a] = diff[k]));
+        return bind(name, all, sample.params as never);
+      };
+      checks += gn.checkGrads(f, wrt.map((i) => inputs[i]), { order: 1, ...sample.tol });
+    }
+    assert.ok(checks > 40, `${checks} checks`);
+  } finally {
+    setSmallTensorBytes(old);
+    gn.setBackend("reference");
+  }
+});
