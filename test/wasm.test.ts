@@ -85,7 +85,7 @@ function rand(shape: number[], dtype: gn.DType = "float32", seed = 1, lo = -2, h
 describe("larger shapes (SIMD tails, blocking, broadcasting)", () => {
   test("matmul across the GEMM block sizes, float32 and float64, batched", () => {
     for (const dtype of ["float32", "float64"] as const)
-      for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [97, 300, 130], [4, 257, 9], [130, 20, 1030]]) {
+      for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [97, 300, 130], [4, 257, 9], [130, 20, 1030], [569, 30, 1], [37, 7, 1], [6, 64, 1]]) {
         compare("matmul", [rand([m, k], dtype, m), rand([k, n], dtype, n)], {}, `matmul ${m}x${k}x${n} ${dtype}`);
       }
     compare("matmul", [rand([3, 17, 33]), rand([3, 33, 19], "float32", 2)], {}, "batched matmul");

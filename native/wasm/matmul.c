@@ -316,5 +316,40 @@ EXPORT(matmul_small_f64) void matmul_small_f64(const f64 *a, int rsa, int csa, c
       for (int p = 0; p < k; p++) y[i] += a[(long)i * rsa + (long)p * csa] * x[p];                    \
   }
 
-DEFINE_MATVEC(matvec_f32, f32, 4, wasm_f32x4_splat, wasm_v128_load32_splat, wasm_f32x4_add, wasm_f32x4_mul, wasm_f32x4_extract_lane)
+DEFINE_MATVEC(matvec_rows_f32, f32, 4, wasm_f32x4_splat, wasm_v128_load32_splat, wasm_f32x4_add, wasm_f32x4_mul, wasm_f32x4_extract_lane)
+
+/* float32 with contiguous rows: four rows at a time, their four partial sums reduced together. */
+EXPORT(matvec_f32) void matvec_f32(const f32 *a, int rsa, int csa, const f32 *x, f32 *y, int m, int k) {
+  if (csa != 1) {
+    matvec_rows_f32(a, rsa, csa, x, y, m, k);
+    return;
+  }
+  int k4 = k & ~3, i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const f32 *r0 = a + (long)i * rsa, *r1 = r0 + rsa, *r2 = r1 + rsa, *r3 = r2 + rsa;
+    v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0;
+    for (int p = 0; p < k4; p += 4) {
+      v128_t xv = wasm_v128_load(x + p);
+      s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load(r0 + p), xv));
+      s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_v128_load(r1 + p), xv));
+      s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(wasm_v128_load(r2 + p), xv));
+      s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(wasm_v128_load(r3 + p), xv));
+    }
+    v128_t u = wasm_f32x4_add(wasm_i32x4_shuffle(s0, s1, 0, 4, 1, 5), wasm_i32x4_shuffle(s0, s1, 2, 6, 3, 7));
+    v128_t v = wasm_f32x4_add(wasm_i32x4_shuffle(s2, s3, 0, 4, 1, 5), wasm_i32x4_shuffle(s2, s3, 2, 6, 3, 7));
+    v128_t t = wasm_f32x4_add(wasm_i32x4_shuffle(u, v, 0, 1, 4, 5), wasm_i32x4_shuffle(u, v, 2, 3, 6, 7));
+    f32 t0 = wasm_f32x4_extract_lane(t, 0), t1 = wasm_f32x4_extract_lane(t, 1), t2 = wasm_f32x4_extract_lane(t, 2), t3 = wasm_f32x4_extract_lane(t, 3);
+    for (int p = k4; p < k; p++) {
+      t0 += r0[p] * x[p];
+      t1 += r1[p] * x[p];
+      t2 += r2[p] * x[p];
+      t3 += r3[p] * x[p];
+    }
+    y[i] = t0;
+    y[i + 1] = t1;
+    y[i + 2] = t2;
+    y[i + 3] = t3;
+  }
+  if (i < m) matvec_rows_f32(a + (long)i * rsa, rsa, 1, x, y + i, m - i, k);
+}
 DEFINE_MATVEC(matvec_f64, f64, 2, wasm_f64x2_splat, wasm_v128_load64_splat, wasm_f64x2_add, wasm_f64x2_mul, wasm_f64x2_extract_lane)
