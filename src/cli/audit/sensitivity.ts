@@ -262,7 +262,9 @@ async function runSensitivity(o: SensitivityOptions, out: Output, splitGiven: bo
     .slice(0, o.top)
     .map((p) => ({ ...p, meanAbs: round(p.meanAbs) }));
   const files: { file: string; row: number; label: string | null; predicted: string }[] = [];
-  const [lo, hi] = r.units.bounds ?? [Math.min(...Array.from(r.x.toTypedArray())), Math.max(...Array.from(r.x.toTypedArray()))];
+  // Grey levels: the pixel range, or (images whose pixels are scaled one by one) the range of these rows.
+  let [lo, hi] = r.units.bounds ?? [Infinity, -Infinity];
+  if (!r.units.bounds) for (const v of r.x.toTypedArray()) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   if (o.pngDir) {
     const up = Math.max(1, Math.round(112 / Math.max(h, w)));
     const picks = o.row !== undefined ? [0] : pickExamples(m, r, o.perClass, predicted);
