@@ -44,8 +44,10 @@ interface Pool {
   ready: number;
   ctrl: Int32Array;
   args: Float64Array;
-  /** Each worker's GEMM workspace (byte offsets in the heap). */
+  /** Each worker's GEMM workspace and stack (byte offsets in the heap), freed when the pool stops. */
   work: number[];
+  stacks: number[];
+  ctx: Ctx;
   seq: number;
 }
 
@@ -146,10 +148,12 @@ export function startThreads(c: Ctx, threads = wantThreads): Promise<number> {
     const ctrl = new Int32Array(sab);
     const workers: WorkerLike[] = [];
     const work: number[] = [];
+    const stacks: number[] = [];
     try {
       for (let i = 0; i < nWorkers; i++) {
         const w = await createWorker();
         const stack = c.heap.allocRaw(STACK_BYTES);
+        stacks.push(stack);
         work.push(c.heap.allocRaw(c.x.gemm_work_bytes()));
         w.postMessage({ module: c.rt.module as WasmModule, memory: c.rt.memory as WasmMemory, ctrl: sab, slot: i, stackTop: stack + STACK_BYTES, kernels: KERNELS });
         workers.push(w);
@@ -158,7 +162,7 @@ export function startThreads(c: Ctx, threads = wantThreads): Promise<number> {
       for (const w of workers) w.terminate();
       return 1;
     }
-    pool = { workers, ready: 0, ctrl, args: new Float64Array(sab), work, seq: 0 };
+    pool = { workers, ready: 0, ctrl, args: new Float64Array(sab), work, stacks, ctx: c, seq: 0 };
     return n;
   })();
   return starting;
@@ -198,6 +202,11 @@ export function stopThreads(): void {
       Atomics.notify(pool.ctrl, i * SLOT);
       pool.workers[i].terminate();
     }
+    // A terminated worker runs no more wasm, so its stack and workspace can go back to the heap.
+    const h = pool.ctx.heap;
+    const workBytes = pool.ctx.x.gemm_work_bytes();
+    for (const p of pool.work) h.freeRaw(p, workBytes);
+    for (const p of pool.stacks) h.freeRaw(p, STACK_BYTES);
   }
   pool = null;
   starting = null;
