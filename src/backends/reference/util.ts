@@ -1,6 +1,6 @@
 import type { Aval } from "../backend.js";
 import { type TypedArray, allocTyped } from "../../core/dtype.js";
-import { sizeOf, stridesOf } from "../../core/shape.js";
+import { broadcastStrides, sizeOf } from "../../core/shape.js";
 
 export type Kernel<P> = (inputs: TypedArray[], avals: Aval[], params: P, out: Aval) => TypedArray;
 
@@ -8,12 +8,6 @@ export function alloc(out: Aval): TypedArray {
   return allocTyped(out.dtype, sizeOf(out.shape));
 }
 
-/** Strides of `shape` seen as broadcast to `outShape` (0 along broadcast axes). */
-export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const s = stridesOf(shape);
-  const off = outShape.length - shape.length;
-  return outShape.map((d, i) => (i < off || shape[i - off] === 1 ? 0 : s[i - off]));
-}
 
 /**
  * Calls `body(outIndex, offsets...)` for every output element, with each input's flat offset under

@@ -1,31 +1,7 @@
 /** Shape/stride bookkeeping for the strided kernels: broadcasting strides and axis collapsing. */
 
-/** Row-major strides of `shape` seen as broadcast to `outShape` (0 along broadcast axes). */
-export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const r = outShape.length;
-  const off = r - shape.length;
-  const s = new Array<number>(r);
-  let acc = 1;
-  for (let i = r - 1; i >= 0; i--) {
-    const j = i - off;
-    if (j < 0 || shape[j] === 1) s[i] = 0;
-    else {
-      s[i] = acc;
-      acc *= shape[j];
-    }
-  }
-  return s;
-}
-
-export function rowMajorStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
+// One definition of each stride rule for every backend: see src/core/shape.ts.
+export { broadcastStrides, stridesOf as rowMajorStrides } from "../../core/shape.js";
 
 /**
  * Drops size-1 axes and merges adjacent axes that are contiguous in every stride set, and returns the
