@@ -31,7 +31,8 @@ export function cnn(p: CnnParams): Prepared {
   return {
     step: (iters) => {
       for (let i = 0; i < iters; i++) {
-        const [, grads] = lossAndGrad(params) as [gn.Tensor, gn.Tensor[]];
+        const [loss, grads] = lossAndGrad(params) as [gn.Tensor, gn.Tensor[]];
+        loss.dispose();
         ({ params, state } = adamUpdate(params, grads, state));
       }
     },

@@ -19,6 +19,8 @@ function fitStep(model: gn.nn.Layer, inputShape: number[], x: gn.Tensor, y: gn.T
       for (let i = 0; i < iters; i++) {
         const r = step(params, state, optState, { x, y });
         recorder.record({ loss: r.loss, grads: r.grads, updates: r.updates, info: r.info });
+        // As fit does: free what the step replaced (this loop made all of it; x and y stay).
+        gn.optim.disposeDropped([params, state, optState, r.grads, r.updates, r.loss, r.output], [r.params, r.modelState, r.optState, r.info, x, y]);
         ({ params, modelState: state, optState } = r);
       }
     },

@@ -20,7 +20,7 @@ export function hvp(p: HvpParams): Prepared {
   };
   return {
     step: (iters) => {
-      for (let i = 0; i < iters; i++) gn.hvp(loss, [w], [v]);
+      for (let i = 0; i < iters; i++) for (const t of gn.treeLeaves(gn.hvp(loss, [w], [v]))) t.dispose();
     },
   };
 }

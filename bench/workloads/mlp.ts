@@ -40,14 +40,18 @@ export function mlp(p: MlpParams): Prepared {
   if (!p.train)
     return {
       step: (iters) => {
-        for (let i = 0; i < iters; i++) lossAndGrad(params);
+        for (let i = 0; i < iters; i++) {
+          const [loss, grads] = lossAndGrad(params) as [gn.Tensor, gn.Tensor[]];
+          for (const t of [loss, ...grads]) t.dispose();
+        }
       },
     };
   let state = adamInit(params);
   return {
     step: (iters) => {
       for (let i = 0; i < iters; i++) {
-        const [, grads] = lossAndGrad(params) as [gn.Tensor, gn.Tensor[]];
+        const [loss, grads] = lossAndGrad(params) as [gn.Tensor, gn.Tensor[]];
+        loss.dispose();
         ({ params, state } = adamUpdate(params, grads, state));
       }
     },

@@ -64,5 +64,6 @@ export {
   type StopStatus,
 } from "./trace.js";
 export { treeVdot, globalNorm, treeAllFinite, treeZerosLike, treeScale, treeAddScaled, treeSub, treeSize } from "./treemath.js";
+export { disposeDropped } from "./dispose.js";
 export * as testFunctions from "./testfunctions.js";
 export type { TestFunction, LogisticParams } from "./testfunctions.js";

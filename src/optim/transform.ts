@@ -13,6 +13,7 @@ import { cast } from "../ops/elementwise.js";
 import { zerosLike } from "../ops/creation.js";
 import { type Hyper, type HyperValue, checkHyper, hyperValues } from "./hyper.js";
 import { treeAllFinite } from "./treemath.js";
+import { disposeDropped } from "./dispose.js";
 import { NonFiniteError } from "../core/errors.js";
 
 /** What an update may need besides the gradients: the loss at `params`, its gradient, and the loss function (for line searches). */
@@ -162,13 +163,18 @@ export function chain<T extends Record<string, GradientTransformation>>(transfor
       let updates = grads;
       let info: StepInfo = {};
       const next: Record<string, unknown> = { ...state };
+      const passed: unknown[] = []; // the updates handed from one member to the next
       for (const k of names) {
         if (!(k in state)) throw new ValueError(`chain: the state has no member "${k}" (it has: ${Object.keys(state).join(", ")}); was it made by this chain's init?`);
         const r = transforms[k].update(updates, (state as Record<string, unknown>)[k], params, extras);
+        if (updates !== grads) passed.push(updates);
         updates = r.updates;
         next[k] = r.state;
         info = mergeInfo(info, r.info ?? {});
       }
+      // The chain made the intermediate updates and drops them: free those that nobody kept (a member
+      // may return a tensor of its old state, which the caller holds, or keep one in its new state).
+      disposeDropped(passed, [updates, next, state, grads, params, extras, info]);
       return { updates, state: next as S, info };
     },
   };
@@ -190,7 +196,9 @@ export function applyUpdates<T>(params: T, updates: unknown, opts: { checkFinite
   if (opts.checkFinite && !treeAllFinite(updates)) throw new NonFiniteError("applyUpdates: the updates hold NaN or infinity; nothing was applied (check the gradients, or wrap the optimizer in gn.optim.skipIfNotFinite)");
   return treeUnflatten(params, pl.map((p, i) => {
     const u = ul[i].dtype === p.dtype ? ul[i] : cast(ul[i], p.dtype);
-    return p.add(u);
+    const next = p.add(u);
+    if (u !== ul[i]) u.dispose();
+    return next;
   }));
 }
 

@@ -4,6 +4,7 @@
  * as `treeLeaves` orders them; `null` in place of a leaf (see `masked`) is kept as it is.
  */
 import { ValueError } from "../core/errors.js";
+import type { Tensor } from "../core/tensor.js";
 import { treeLeaves, treeMap } from "../core/tree.js";
 import { zerosLike } from "../ops/creation.js";
 import { sum } from "../ops/reduce.js";
@@ -18,7 +19,7 @@ export function treeVdot(a: unknown, b: unknown): number {
   const lb = treeLeaves(b);
   if (la.length !== lb.length) throw new ValueError(`treeVdot: the trees have ${la.length} and ${lb.length} tensors; they must have the same structure`);
   let s = 0;
-  for (let i = 0; i < la.length; i++) s += sum(la[i].mul(lb[i])).item();
+  for (let i = 0; i < la.length; i++) s += sumAndFree(la[i].mul(lb[i]));
   return s;
 }
 
@@ -29,8 +30,17 @@ export function treeVdot(a: unknown, b: unknown): number {
  */
 export function globalNorm(tree: unknown): number {
   let s = 0;
-  for (const x of treeLeaves(tree)) s += sum(x.mul(x)).item();
+  for (const x of treeLeaves(tree)) s += sumAndFree(x.mul(x));
   return Math.sqrt(s);
+}
+
+/** The sum of a product's elements as a number; the product and its sum are disposed (no heap garbage per step). */
+function sumAndFree(prod: Tensor): number {
+  const total = sum(prod);
+  const v = total.item();
+  total.dispose();
+  prod.dispose();
+  return v;
 }
 
 /** True when every element of every leaf is finite (no NaN, no ±Infinity). @example gn.optim.treeAllFinite([gn.tensor([1, NaN])]) // false */

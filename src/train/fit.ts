@@ -10,9 +10,10 @@
  */
 import { ShapeError, ValueError, fmtShape } from "../core/errors.js";
 import type { Tensor } from "../core/tensor.js";
-import type { Tree } from "../core/tree.js";
+import { type Tree, treeLeaves } from "../core/tree.js";
 import { batches } from "../data/batches.js";
 import type { Layer } from "../nn/layer.js";
+import { disposeDropped } from "../optim/dispose.js";
 import { TraceRecorder, type OptimTrace } from "../optim/trace.js";
 import type { GradientTransformation } from "../optim/transform.js";
 import { foldIn, key as makeKey } from "../random/index.js";
@@ -168,11 +169,20 @@ export async function fit(model: Layer, data: FitData, o: FitOptions = {}): Prom
   const shuffle = o.shuffle ?? r?.shuffle ?? true;
   const yieldEvery = o.yieldEveryMs ?? 25;
 
+  // Each step's old parameters, states, gradients and batch are disposed (optim/dispose.ts), except the
+  // tensors in `held`: the caller's (data, init, a resumed state) and every tensor handed out (to
+  // callbacks through ctx, in snapshots), which their holders may keep.
+  const held = new WeakSet<Tensor>();
+  const hold = <T>(tree: T): T => {
+    for (const x of treeLeaves(tree)) held.add(x);
+    return tree;
+  };
+  hold([data.x, data.y, data.weights]);
   const inputShape = data.x.shape.slice(1);
   let params: Tree;
   let modelState: Tree;
-  if (r) [params, modelState] = [r.params, r.modelState];
-  else if (o.init) [params, modelState] = [o.init.params, o.init.state ?? {}];
+  if (r) [params, modelState] = hold([r.params, r.modelState]);
+  else if (o.init) [params, modelState] = hold([o.init.params, o.init.state ?? {}]);
   else ({ params, state: modelState } = model.init(foldIn(base, 1), inputShape));
 
   const task = taskOf(data.y);
@@ -186,7 +196,7 @@ export async function fit(model: Layer, data: FitData, o: FitOptions = {}): Prom
     throw new ValueError(`${op}: the resumed run used an optimizer object (${r.optimizerName}); pass the same optimizer again`);
   const optimizer = isTransformation(optInput) ? optInput : optimizerFromSpec(optInput);
   const optimizerSpec = isTransformation(optInput) ? null : typeof optInput === "string" ? { name: optInput } : optInput;
-  let optState = r ? r.optState : optimizer.init(params);
+  let optState = r ? hold(r.optState) : optimizer.init(params);
   const adversarial = o.adversarial === undefined ? undefined : checkAdversarial(op, o.adversarial);
   if (adversarial && task !== "classification") throw new ValueError(`${op}: adversarial training needs class labels (int32); these labels are ${data.y.dtype} regression targets`);
   const step = makeTrainStep(model, { loss, optimizer, penalty: o.penalty, adversarial });
@@ -201,12 +211,24 @@ export async function fit(model: Layer, data: FitData, o: FitOptions = {}): Prom
   let stepCount = r?.step ?? 0;
   let status: FitStatus = "completed";
   let stopRequested: FitStatus | null = null;
+  let ctxParams = params;
+  let ctxModelState = modelState;
   const ctx: TrainingContext = {
     model,
-    params,
-    modelState,
+    get params() {
+      return hold(ctxParams);
+    },
+    set params(p: Tree) {
+      ctxParams = p;
+    },
+    get modelState() {
+      return hold(ctxModelState);
+    },
+    set modelState(s: Tree) {
+      ctxModelState = s;
+    },
     get optState() {
-      return optState;
+      return hold(optState);
     },
     get epoch() {
       return epoch;
@@ -228,9 +250,9 @@ export async function fit(model: Layer, data: FitData, o: FitOptions = {}): Prom
       step: stepCount,
       batchSize: bs,
       shuffle,
-      params: p,
-      modelState: ms,
-      optState,
+      params: hold(p),
+      modelState: hold(ms),
+      optState: hold(optState),
       optimizer: optimizerSpec as OptimizerSpec | null,
       optimizerName: optimizer.name,
       callbacks: states,
@@ -238,8 +260,8 @@ export async function fit(model: Layer, data: FitData, o: FitOptions = {}): Prom
     };
   };
   const sync = () => {
-    ctx.params = params;
-    ctx.modelState = modelState;
+    ctxParams = params;
+    ctxModelState = modelState;
   };
 
   const recorder = new TraceRecorder({ optimizer: optimizer.name, paramsEvery: o.traceParamsEvery ?? 0 });
@@ -279,12 +301,17 @@ export async function fit(model: Layer, data: FitData, o: FitOptions = {}): Prom
       lastLoss = rec.loss;
       lastGradNorm = rec.gradNorm;
       lr = rec.lr ?? lr;
+      running.add(rec.loss, res.output, b.y, weights);
+      disposeDropped(
+        [params, modelState, optState, res.grads, res.updates, res.loss, res.output, b.x, b.y, weights],
+        [res.params, res.modelState, res.optState, res.info],
+        held,
+      );
       params = res.params;
       modelState = res.modelState;
       optState = res.optState;
       stepCount++;
       batchInEpoch++;
-      running.add(rec.loss, res.output, b.y, weights);
       sync();
       for (const cb of callbacks) await cb.onStep?.(rec, ctx);
       o.onProgress?.({ kind: "batch", epoch: epoch + 1, epochs: endEpoch, batch: batchInEpoch, batches: batchesPerEpoch, loss: running.loss(), seconds: (Date.now() - e0) / 1000 });
@@ -328,8 +355,8 @@ export async function fit(model: Layer, data: FitData, o: FitOptions = {}): Prom
   const seconds = (Date.now() - t0) / 1000;
   o.onProgress?.({ kind: "end", status, epoch, seconds });
   return {
-    params: ctx.params,
-    modelState: ctx.modelState,
+    params: ctxParams,
+    modelState: ctxModelState,
     optState,
     history,
     trace: recorder.trace,
@@ -368,7 +395,9 @@ class RunningMetrics {
     this.w += wb;
     this.lossSum += loss * wb;
     if (this.task === "classification") {
-      const pred = predictedClasses(output).toTypedArray();
+      const classes = predictedClasses(output);
+      const pred = classes.toTypedArray();
+      classes.dispose();
       for (let i = 0; i < rows; i++) if (pred[i] === yv[i]) this.correct += w ? w[i] : 1;
       return;
     }

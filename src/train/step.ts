@@ -9,6 +9,7 @@ import type { Layer } from "../nn/layer.js";
 import type { Key } from "../random/index.js";
 import { valueAndGrad } from "../transforms/autodiff.js";
 import { type GradientTransformation, type StepInfo, applyUpdates } from "../optim/transform.js";
+import { disposeDropped } from "../optim/dispose.js";
 import { type AdversarialTrainingOptions, adversarialBatch } from "./adversarial.js";
 import type { LossFn } from "./loss.js";
 
@@ -52,6 +53,10 @@ export interface StepBatch {
  * Makes the step function: `step(params, modelState, optState, batch)` evaluates the loss and its
  * gradient, asks the optimizer for updates (passing the loss and the batch loss function, which line
  * searches need), and applies them.
+ * The step disposes nothing it is given; everything in its result is new. A loop that replaces its
+ * params and states by the result's should free the old ones and the grads, updates, loss and output
+ * it no longer needs with gn.optim.disposeDropped (on the wasm backend a synchronous loop has no
+ * garbage collection of heap tensors; fit does this itself).
  * @example
  * const step = gn.train.makeTrainStep(model, { loss: gn.train.resolveLoss("softmaxCrossEntropy"), optimizer: gn.optim.adam() });
  * let optState = opt.init(params);
@@ -80,6 +85,7 @@ export function makeTrainStep(model: Layer, o: TrainStepOptions): (params: Tree,
     const [[loss, aux], grads] = valueAndGrad(objective, { hasAux: true })(params) as [[Tensor, { state: Tree; output: Tensor }], Tree];
     const lossFn = (p: Tree): Tensor => objective(p)[0];
     const { updates, state, info } = o.optimizer.update(grads, optState, params, { loss, grads, lossFn });
+    if (xAdv !== null) disposeDropped([xAdv], [aux.output, aux.state, batch.x]); // the step's own attack input
     return { params: applyUpdates(params, updates), modelState: aux.state, optState: state, loss, output: aux.output, grads, updates, info: info ?? {} };
   };
 }
