@@ -368,6 +368,23 @@ describe("convolutions and pooling at training sizes", () => {
       await withBackend("wasm", () => gn.setWasmThreads(0));
     }
   });
+  test("the filter gradient has the same bits with one, two and three threads (its batch sum does not follow the threads)", async () => {
+    const x = rand([24, 3, 14, 14], "float32", 81);
+    const w = [8, 3, 3, 3];
+    const p = { stride: [1, 1], padding: [[1, 1], [1, 1]], dilation: [1, 1], groups: 1, filterShape: w };
+    const gy = rand([24, 8, 14, 14], "float32", 82);
+    const bits: Float32Array[] = [];
+    try {
+      for (const threads of [1, 2, 3]) {
+        await withBackend("wasm", () => gn.setWasmThreads(threads));
+        bits.push(withBackend("wasm", () => bind("conv2dGradFilter", [on("wasm", x), on("wasm", gy)], p as never).toTypedArray() as Float32Array));
+      }
+    } finally {
+      await withBackend("wasm", () => gn.setWasmThreads(0));
+    }
+    assert.deepEqual(bits[1], bits[0], "two threads against one");
+    assert.deepEqual(bits[2], bits[0], "three threads against one");
+  });
   test("max pooling windows and the gathers behind it agree; a bad index throws the reference's error", () => {
     const x = rand([4, 3, 13, 12], "float32", 70);
     compare("maxPool2dArgmax", [x], { kernelSize: [3, 2], stride: [2, 2], dilation: [1, 2] }, "maxPool2dArgmax");

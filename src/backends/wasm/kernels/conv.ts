@@ -53,6 +53,14 @@ const conv2d: NativeKernel<Conv2dParams> = (c, [x, w], [xv, wv], p, out) => perI
 const conv2dGradInput: NativeKernel<Conv2dGradInputParams> = (c, [gy, w], [gv, wv], p, out) =>
   perImage("conv2d_grad_input", c, gy, w, gv.dtype, out.shape, wv.shape, gv.shape, out.shape, p);
 
+/**
+ * The filter gradient sums over the batch. The batch is cut into a fixed number of chunks whatever
+ * the thread count (and whether the workers have started yet), each chunk sums its images into its
+ * own partial filter, and the partials are added in chunk order: the result has the same bits with
+ * one thread or eight. Filters are small, so the extra partials cost little.
+ */
+const FILTER_GRAD_CHUNKS = 8;
+
 const conv2dGradFilter: NativeKernel<Conv2dGradFilterParams> = (c, [x, gy], [xv, gv], p, out) => {
   const f32 = xv.dtype === "float32";
   if (!f32 && xv.dtype !== "float64") return null;
@@ -65,13 +73,20 @@ const conv2dGradFilter: NativeKernel<Conv2dGradFilterParams> = (c, [x, gy], [xv,
   const dw = c.out(dt, size);
   if (size === 0) return c.result();
   const geom = geometry(c, xv.shape, out.shape, gv.shape, p);
-  const ranges = imageRanges(xv.shape[0]);
+  const n = xv.shape[0];
+  const chunks = Math.max(1, Math.min(FILTER_GRAD_CHUNKS, n));
   const col = colBytes(xv.shape, out.shape, gv.shape, p.groups, es);
-  // Each worker sums its images into a partial filter; the calling thread's part goes straight to dw.
-  const partials = ranges.map((_, t) => (t === ranges.length - 1 ? dw : c.temp(size * es)));
-  const parts = ranges.map(([n0, n1], t) => [px, pg, partials[t], geom, n0, n1, c.temp(col), workspaceFor(c, t, ranges.length), 0]);
-  runParts(c, f32 ? "conv2d_grad_filter_f32" : "conv2d_grad_filter_f64", parts);
-  for (let t = 0; t < partials.length - 1; t++) {
+  const partials = Array.from({ length: chunks }, (_, t) => (t === 0 ? dw : c.temp(size * es)));
+  const threads = threadCount();
+  for (let first = 0; first < chunks; first += threads) {
+    const round = Math.min(threads, chunks - first);
+    const parts = Array.from({ length: round }, (_, j) => {
+      const t = first + j;
+      return [px, pg, partials[t], geom, Math.floor((t * n) / chunks), Math.floor(((t + 1) * n) / chunks), c.temp(col), workspaceFor(c, j, round), 0];
+    });
+    runParts(c, f32 ? "conv2d_grad_filter_f32" : "conv2d_grad_filter_f64", parts);
+  }
+  for (let t = 1; t < chunks; t++) {
     const m = c.writeMeta([size, 1, 1]);
     if (f32) c.x.binary_f32(0, dw, partials[t], dw, m, 1);
     else c.x.binary_f64(0, dw, partials[t], dw, m, 1);
