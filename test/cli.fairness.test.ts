@@ -48,7 +48,7 @@ test("audit influence: cells, rows, self-influence and a verified reweighting; T
   const run = join(work, "run");
   const t = await gradnav("train", "--data", "german-credit", "--model", "logreg", "--epochs", "3", "--lr", "0.01", "--save-every-epoch", "--out", run, "--quiet");
   assert.equal(t.code, 0, t.stderr);
-  const tr = await gradnav("audit", "influence", "--checkpoint", run, "--attribute", "sex", "--tracin", run, "--top", "3", "--json", "--no-verify");
+  const tr = await gradnav("audit", "influence", "--model", run, "--attribute", "sex", "--tracin", run, "--top", "3", "--json", "--no-verify");
   assert.equal(tr.code, 0, tr.stderr);
   const rt = JSON.parse(tr.stdout);
   assert.equal(rt.tracin.checkpoints.length, 3);
@@ -59,6 +59,13 @@ test("audit influence: cells, rows, self-influence and a verified reweighting; T
     const t2 = rt.tracin.groups.find((g: { group: string }) => g.group === c.group);
     assert.equal(Math.sign(t2.sum), Math.sign(c.sum), `cell ${c.group}: TracIn ${t2.sum} vs influence ${c.sum}`);
   }
+  // --model is the folder option of every command; --checkpoint, its former name here, still works.
+  const old = await gradnav("audit", "fairness", "--checkpoint", run, "--sensitive", "sex", "--bootstrap", "0", "--json");
+  assert.equal(old.code, 0, old.stderr);
+  assert.equal(JSON.parse(old.stdout).checkpoint, run);
+  const both = await gradnav("audit", "fairness", "--model", run, "--checkpoint", join(work, "other"), "--bootstrap", "0");
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /--checkpoint is the former name of --model/);
 });
 
 test("train --constraint meets the bound on the training rows and saves a checkpoint, trace and fairness metrics", async () => {

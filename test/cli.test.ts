@@ -1,7 +1,7 @@
 /** The gradnav command, run as a child process the way a user runs it: outputs, files and exit codes. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -38,6 +38,16 @@ test("gradnav datasets lists the built-in datasets with rows, features, task and
   const table = await gradnav("datasets");
   assert.match(table.stdout, /^name\s+rows\s+features\s+task\s+licence$/m);
   assert.match(table.stdout, /^mnist\s+20000\s+784\s+classification \(10\)/m);
+});
+
+test("a reader that closes the pipe early (gradnav ... | head) ends gradnav quietly, not with an EPIPE stack trace", async () => {
+  const child = spawn(process.execPath, [cli, "datasets"], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.destroy(); // closed before gradnav has started, so its first write meets a closed pipe
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/, stderr);
+  assert.equal(code, 0);
 });
 
 test("train --json reports train/validation/test metrics and saves a checkpoint that eval and predict reproduce", async () => {

@@ -71,7 +71,9 @@ function retrainedDerivative(problem: gn.influence.TrainingProblem, theta: gn.Te
     const w = Float64Array.from(problem.weights());
     w[i] += delta;
     const fit = gn.influence.fitNewton(problem.withWeights(w), { theta0: theta, tol: 1e-12 });
-    assert.ok(fit.gradNorm < 1e-10, `retraining did not converge: ${fit.gradNorm}`);
+    // Converged: below tol, or Newton stopped shrinking the gradient at float64 resolution (which
+    // depends on each backend's summation order); either way far below what h = 1e-4 can see.
+    assert.ok(fit.converged && fit.gradNorm < 1e-8, `retraining did not converge: gradient ${fit.gradNorm}`);
     return metric(fit.theta).item();
   };
   return (at(h) - at(-h)) / (2 * h);

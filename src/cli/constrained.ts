@@ -2,7 +2,7 @@
  * `gradnav train --constraint demographic_parity<=0.05 --sensitive sex`: fairness-constrained
  * training of a binary classifier (gn.fairness.trainConstrained or exponentiatedGradient), and with
  * --sweep the accuracy / fairness front (front.json, front.svg). Saves a checkpoint `gradnav eval`
- * and `gradnav audit --checkpoint` read, the constrained trace (multipliers at every step) and the
+ * and `gradnav audit --model` read, the constrained trace (multipliers at every step) and the
  * fairness metrics by group.
  */
 import { mkdirSync, writeFileSync } from "node:fs";

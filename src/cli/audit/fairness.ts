@@ -2,7 +2,7 @@
  * `gradnav audit fairness|influence`: fairness metrics by group with bootstrap intervals, and the
  * training rows and groups that drive a fairness gap (with TracIn over saved epoch checkpoints),
  * on a built-in dataset or a CSV file. The audited model is L2-regularised logistic regression
- * trained to its optimum by Newton, or a model saved by `gradnav train` (--checkpoint).
+ * trained to its optimum by Newton, or a model saved by `gradnav train` (--model).
  */
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +28,8 @@ import type { Output } from "../output.js";
 interface AuditOptions {
   data?: string;
   target?: string;
+  model?: string;
+  /** The old name of --model, still accepted. */
   checkpoint?: string;
   sensitive?: string;
   dropSensitive?: boolean;
@@ -61,6 +63,10 @@ function parseBins(list: string[]): Record<string, number[]> {
 
 /** The data and the model to audit, from the options (a checkpoint fixes the split and the model). */
 function load(o: AuditOptions): { ds: Dataset; data: FairnessData; model: AuditModel | undefined; dataName: string; checkpointLr: number | null } {
+  if (o.checkpoint !== undefined) {
+    if (o.model !== undefined && o.model !== o.checkpoint) throw new UsageError(`--checkpoint is the former name of --model; give one folder, not --model ${o.model} and --checkpoint ${o.checkpoint}`);
+    o.model = o.checkpoint;
+  }
   const sensitive = o.sensitive?.split(",").map((s) => s.trim()).filter((s) => s !== "");
   const groupBins = parseBins(o.bins);
   const wrap = (f: () => FairnessData) => {
@@ -71,20 +77,20 @@ function load(o: AuditOptions): { ds: Dataset; data: FairnessData; model: AuditM
       throw e;
     }
   };
-  if (o.checkpoint) {
-    const ckpt = loadCheckpoint(o.checkpoint);
+  if (o.model) {
+    const ckpt = loadCheckpoint(o.model);
     const saved = ckpt.json.dataset as { name: string; builtin?: boolean; target: string; split?: { seed: number; validation: number; test: number } } | null;
-    if (!saved?.split) throw new UsageError(`${o.checkpoint} does not record the data it was trained on`);
-    if (o.data !== undefined && o.data !== saved.name) throw new UsageError(`--checkpoint ${o.checkpoint} was trained on ${saved.name}; leave out --data or pass that`);
+    if (!saved?.split) throw new UsageError(`${o.model} does not record the data it was trained on`);
+    if (o.data !== undefined && o.data !== saved.name) throw new UsageError(`--model ${o.model} was trained on ${saved.name}; leave out --data or pass that`);
     const ds = readData({ data: saved.name, target: saved.builtin ? undefined : saved.target });
     const data = wrap(() => fairnessData(ds, { seed: saved.split!.seed, validation: saved.split!.validation, test: saved.split!.test, sensitive, groupBins }));
-    if (data.train.x.shape[1] !== ckpt.inputShape[0]) throw new UsageError(`${o.checkpoint} takes ${ckpt.inputShape[0]} features but the data gives ${data.train.x.shape[1]}`);
+    if (data.train.x.shape[1] !== ckpt.inputShape[0]) throw new UsageError(`${o.model} takes ${ckpt.inputShape[0]} features but the data gives ${data.train.x.shape[1]}`);
     const model = classifierFromLayer(ckpt.model, ckpt.params, ckpt.state);
     const problem = trainingProblem(model, data.train, { l2: o.l2 });
     const lr = ckpt.json.config?.lr;
     return { ds, data, dataName: saved.name, model: { model, theta: model.initial(), problem }, checkpointLr: typeof lr === "number" ? lr : null };
   }
-  if (o.data === undefined) throw new UsageError("audit needs --data (a built-in dataset or a CSV file) or --checkpoint");
+  if (o.data === undefined) throw new UsageError("audit needs --data (a built-in dataset or a CSV file) or --model (a folder saved by gradnav train)");
   const ds = readData({ data: o.data, target: o.target });
   const data = wrap(() => fairnessData(ds, { seed: o.seed, validation: 0, test: o.test, sensitive, dropSensitive: o.dropSensitive, groupBins }));
   return { ds, data, dataName: o.data, model: undefined, checkpointLr: null };
@@ -104,7 +110,7 @@ async function runFairness(o: AuditOptions, out: Output): Promise<number> {
   const { data, model, dataName } = load(o);
   const tLoad = (performance.now() - t0) / 1000;
   const report = fairnessAudit(data, { model: model ?? auditModel(data, { l2: o.l2 }), bootstrap: o.bootstrap, intersections: o.intersections });
-  const full = { command: "audit fairness", dataset: dataName, checkpoint: o.checkpoint ?? null, classNames: data.classNames, sensitive: data.sensitive, bins: data.bins, features: data.featureNames.length, trainRows: data.train.x.shape[0], loadSeconds: tLoad, ...report };
+  const full = { command: "audit fairness", dataset: dataName, checkpoint: o.model ?? null, classNames: data.classNames, sensitive: data.sensitive, bins: data.bins, features: data.featureNames.length, trainRows: data.train.x.shape[0], loadSeconds: tLoad, ...report };
   emit(o, out, full, `${dataName}: ${data.train.x.shape[0]} training rows, ${data.test.x.shape[0]} test rows; label 1 = ${data.classNames[1]}.\n${formatFairnessAudit(report)}`);
   return EXIT.ok;
 }
@@ -168,7 +174,7 @@ async function runInfluence(o: AuditOptions, out: Output): Promise<number> {
     const g = (tracinReport as { groups: { group: string; rows: number; sum: number }[] }).groups;
     tracinText = `\n\nTracIn over ${folders.length} epoch checkpoints (lr ${lr}, batch ${batch}): d gap / d w summed by group and label:\n${g.map((c) => `  ${c.group.padEnd(24)} ${String(c.rows).padStart(6)}  ${c.sum.toExponential(3)}`).join("\n")}`;
   }
-  const full = { command: "audit influence", dataset: dataName, checkpoint: o.checkpoint ?? null, refinedFromCheckpoint: refined, classNames: data.classNames, rows: { train: data.train.x.shape[0] }, loadSeconds: tLoad, ...report, tracin: tracinReport };
+  const full = { command: "audit influence", dataset: dataName, checkpoint: o.model ?? null, refinedFromCheckpoint: refined, classNames: data.classNames, rows: { train: data.train.x.shape[0] }, loadSeconds: tLoad, ...report, tracin: tracinReport };
   emit(o, out, full, `${dataName}: ${data.train.x.shape[0]} training rows; label 1 = ${data.classNames[1]}.\n${formatInfluenceAudit(report)}${tracinText}`);
   return EXIT.ok;
 }
@@ -177,7 +183,8 @@ function common(c: Command): Command {
   return c
     .option("--data <name|file.csv>", "a built-in dataset (see `gradnav datasets`) or a CSV file")
     .option("--target <column>", "the CSV column to predict (default: the last column); must have two classes")
-    .option("--checkpoint <folder>", "audit a model saved by gradnav train (its data and split are reused)")
+    .option("--model <folder>", "audit a model saved by gradnav train --out (its data and split are reused)")
+    .addOption(new Option("--checkpoint <folder>", "the former name of --model").hideHelp())
     .option("--sensitive <columns>", "comma-separated sensitive columns (default: the dataset's own, e.g. sex,race,age for adult)")
     .option("--drop-sensitive", "leave the sensitive columns out of the model's features")
     .option("--bins <column=edges>", "bin a numeric sensitive column at these edges, e.g. age=25,65 (repeatable; default: quartiles)", (v: string, prev: string[]) => [...prev, v], [] as string[])
