@@ -85,7 +85,7 @@ function rand(shape: number[], dtype: gn.DType = "float32", seed = 1, lo = -2, h
 describe("larger shapes (SIMD tails, blocking, broadcasting)", () => {
   test("matmul across the GEMM block sizes, float32 and float64, batched", () => {
     for (const dtype of ["float32", "float64"] as const)
-      for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [97, 300, 130], [4, 257, 9], [130, 20, 1030], [569, 30, 1], [37, 7, 1], [6, 64, 1]]) {
+      for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [97, 300, 130], [4, 257, 9], [130, 20, 1030], [569, 30, 1], [37, 7, 1], [6, 64, 1], [16, 600, 36], [7, 300, 20], [20, 40, 12]]) {
         compare("matmul", [rand([m, k], dtype, m), rand([k, n], dtype, n)], {}, `matmul ${m}x${k}x${n} ${dtype}`);
       }
     compare("matmul", [rand([3, 17, 33]), rand([3, 33, 19], "float32", 2)], {}, "batched matmul");
@@ -339,6 +339,41 @@ describe("worker threads", () => {
     let want = 0;
     for (let p = 0; p < n; p++) want += c.heap.f32[(a >>> 2) + 5 * n + p] * c.heap.f32[(a >>> 2) + p * n + 9];
     assert.equal(c.heap.f32[(out >>> 2) + 5 * n + 9], want);
+  });
+});
+
+describe("float32 GEMM: packed and unpacked paths", () => {
+  // gemm_f32 picks the unpacked path for few rows or small products and packs otherwise; threads
+  // split a product by rows or columns, so the parts may take different paths. Both must sum every
+  // element in the same order, or results would depend on the thread count.
+  test("rows and columns computed by either path are bit-identical", async () => {
+    const { Ctx } = await import("../src/backends/wasm/context.js");
+    const { createRuntime } = await import("../src/backends/wasm/runtime.js");
+    const c = new Ctx(createRuntime(false));
+    const [m, n, k] = [64, 72, 600]; // over 2^20 multiply-adds and 16 rows: packed; k spans three KC blocks
+    const f32 = (count: number, seed: number) => {
+      const p = c.heap.allocRaw(count * 4);
+      for (let i = 0; i < count; i++) c.heap.f32[(p >>> 2) + i] = Math.sin(seed + i * 0.37) * 2;
+      return p;
+    };
+    const b = f32(k * n, 2);
+    const whole = f32(m * n, 3);
+    const parts = f32(m * n, 3); // the same start values, which acc = 1 adds to
+    const read = (p: number) => Array.from(c.heap.f32.subarray(p >>> 2, (p >>> 2) + m * n));
+    for (const transposed of [false, true])
+      for (const acc of [0, 1]) {
+        const a = f32(m * k, transposed ? 4 : 5); // A [m, k] row-major, or A^T [k, m] row-major read transposed
+        const [rsa, csa] = transposed ? [1, m] : [k, 1];
+        const [i0, j0] = [37, 69];
+        let want = acc ? c.heap.f32[(whole >>> 2) + i0 * n + j0] : 0;
+        for (let p = 0; p < k; p++) want += c.heap.f32[(a >>> 2) + i0 * rsa + p * csa] * c.heap.f32[(b >>> 2) + p * n + j0];
+        c.x.gemm_f32(a, rsa, csa, b, n, 1, whole, n, m, n, k, c.gemmWork(), acc);
+        assert.ok(Math.abs(c.heap.f32[(whole >>> 2) + i0 * n + j0] - want) < 1e-3, `C(${i0}, ${j0}) is the product's element`);
+        // Columns 0..63 in blocks of 16 rows, then columns 64..71 of every row (64 * 8 * 600 < 2^20): unpacked.
+        for (let i = 0; i < m; i += 16) c.x.gemm_f32(a + i * rsa * 4, rsa, csa, b, n, 1, parts + i * n * 4, n, 16, 64, k, c.gemmWork(), acc);
+        c.x.gemm_f32(a, rsa, csa, b + 64 * 4, n, 1, parts + 64 * 4, n, m, 8, k, c.gemmWork(), acc);
+        assert.deepEqual(read(parts), read(whole), `acc ${acc}, A ${transposed ? "transposed" : "row-major"}`);
+      }
   });
 });
 
