@@ -24,6 +24,7 @@ export { GradnavError, ShapeError, DTypeError, ValueError, NonFiniteError, Leake
 export { type Tree, treeLeaves, treeLeavesWithPath, treeMap, treeUnflatten, treeStructureEqual } from "./core/tree.js";
 export * from "./ops/public.js";
 export { debugNans } from "./engine/trace.js";
+export { profile, type Profile, type OpProfile } from "./engine/profile.js";
 export { grad, valueAndGrad, vjp, jvp, type GradOptions } from "./transforms/autodiff.js";
 export { jacrev, jacfwd, jacobian, hessian, hvp } from "./transforms/jacobian.js";
 export { customJvp, customVjp } from "./transforms/custom.js";
