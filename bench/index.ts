@@ -7,6 +7,7 @@
  *   npm run bench -- --peers none       # gradnav only; or --peers tfjs/wasm,torch
  *   npm run bench -- --json out.json    # where to save the JSON (default bench/results/); "-" prints it
  *   npm run bench -- --skip-optim       # without the optimizer tables (bench/optim.ts; alone: node dist/bench/optim.js)
+ *   npm run bench -- --profile --only W2 # per-primitive breakdown of each case (bench/profile.ts)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -27,6 +28,9 @@ const HELP = `usage: npm run bench -- [options]
   --json PATH          save the JSON report there ("-" prints it to stdout and the table to stderr);
                        default bench/results/bench-<time>.json, also copied to bench/results/latest.json
   --list               print the cases and exit
+  --profile            instead of timing against the peers, show where each gradnav case's time goes
+                       (gn.profile: kernel time per primitive and shape, and the engine's overhead);
+                       --iters N profiled iterations (default 10), --top N rows (default 15)
   --skip-optim         skip the optimizer benchmarks (Adam step cost on a 1M-parameter tree, steps to
                        tolerance on the test functions; bench/optim.ts). They also skip with --only.
 `;
@@ -44,6 +48,9 @@ async function main(): Promise<void> {
       json: { type: "string" },
       list: { type: "boolean", default: false },
       "skip-optim": { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
+      iters: { type: "string", default: "10" },
+      top: { type: "string", default: "15" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -56,6 +63,14 @@ async function main(): Promise<void> {
   }
   const passes = values.passes === undefined ? undefined : Number(values.passes);
   if (passes !== undefined && !(Number.isInteger(passes) && passes > 0)) throw new Error(`--passes: expected a positive integer, got ${values.passes}`);
+  if (values.profile) {
+    const { profileBench } = await import("./profile.js");
+    const iters = Number(values.iters);
+    const top = Number(values.top);
+    if (!(Number.isInteger(iters) && iters > 0)) throw new Error(`--iters: expected a positive integer, got ${values.iters}`);
+    if (!(Number.isInteger(top) && top > 0)) throw new Error(`--top: expected a positive integer, got ${values.top}`);
+    return profileBench({ scale, only: values.only, backends: values.backends?.split(",").map((s) => s.trim()), iters, top, say: (l) => console.log(l) });
+  }
   const toStdout = values.json === "-";
   const say = (line: string): void => void (toStdout ? process.stderr : process.stdout).write(line + "\n");
 

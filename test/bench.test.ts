@@ -57,3 +57,14 @@ test("bench: unknown --only and unknown peers are errors that name the choices",
   await assert.rejects(runBench({ scale: "tiny", peers: ["none"], only: "W9" }), /--only W9: no case matches/);
   await assert.rejects(runBench({ scale: "tiny", peers: ["nopeer"], only: "W5" }), /unknown peer\(s\) nopeer/);
 });
+
+test("bench --profile: per-iteration breakdown of a case by primitive, on each chosen backend", async () => {
+  const { profileBench } = await import("../bench/profile.js");
+  const lines: string[] = [];
+  await profileBench({ scale: "tiny", only: "W2.mlpAdam", backends: ["reference"], iters: 2, top: 3, say: (l) => lines.push(l) });
+  const text = lines.join("\n");
+  assert.match(text, /W2\.mlpAdam on gradnav\/reference: [\d.]+ ms per iteration, [\d.]+ in kernels, [\d.]+ engine and JS; \d+ primitive calls/);
+  const rows = lines.filter((l) => /^\s+[\d.]+\s+[\d.]+%\s+\d+\s+\w+ \[/.test(l));
+  assert.equal(rows.length, 3, text);
+  assert.match(text, /more rows \(--top N\)/);
+});
