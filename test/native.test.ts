@@ -16,6 +16,7 @@ import type { Primitive, Sample } from "../src/engine/primitive.js";
 import { sampleInputs } from "../src/testing/samples.js";
 import { fusedAdamLeaf } from "../src/backends/fused.js";
 import { setNativeIsa } from "../src/backends/native/index.js";
+import { TransposedView } from "../src/backends/native/views.js";
 
 const info = gn.nativeInfo();
 const indexJs = fileURLToPath(new URL("../src/index.js", import.meta.url));
@@ -74,6 +75,29 @@ function rand(shape: number[], dtype: gn.DType = "float32", seed = 1, lo = -2, h
   return withBackend("reference", () => gn.random.uniform(gn.random.key(seed), shape, { dtype, minval: lo, maxval: hi } as never));
 }
 
+/** The transpose of t's last two axes, of an array the backend owns (on native, from 4096 elements, a lazy view). */
+function ownedTranspose(t: gn.Tensor): gn.Tensor {
+  return gn.tensor(t).mul(1).transpose(t.shape.map((_, i) => (i < t.ndim - 2 ? i : 2 * t.ndim - 3 - i)));
+}
+
+/** matmul(op(a), op(b)) on the native backend, op a transpose where asked, against the reference. */
+function checkTransposedMatmul(a: gn.Tensor, b: gn.Tensor, ta: boolean, tb: boolean, what: string): void {
+  const refT = (t: gn.Tensor, yes: boolean) => (yes ? t.transpose(t.shape.map((_, i) => (i < t.ndim - 2 ? i : 2 * t.ndim - 3 - i))) : t);
+  const [want, scale] = withBackend("reference", () => [gn.matmul(refT(a, ta), refT(b, tb)).toTypedArray(), gn.matmul(refT(a, ta).abs(), refT(b, tb).abs()).toTypedArray()]);
+  const got = withBackend("native", () => {
+    const x = ta ? ownedTranspose(a) : gn.tensor(a);
+    const y = tb ? ownedTranspose(b) : gn.tensor(b);
+    for (const [t, yes] of [[x, ta], [y, tb]] as const)
+      if (yes && t.size >= 4096) assert.ok(t._data instanceof TransposedView, `${what}: a transpose of an owned array is a view`);
+    return gn.matmul(x, y).toTypedArray();
+  });
+  const f32 = a.dtype === "float32";
+  for (let i = 0; i < want.length; i++) {
+    const tol = (f32 ? 2e-6 : 1e-14) * scale[i] + 1e-30;
+    if (!(Math.abs(got[i] - want[i]) <= tol)) assert.fail(`${what}[${i}]: native ${got[i]}, reference ${want[i]} (tolerance ${tol})`);
+  }
+}
+
 /** Runs f with the native kernels switched to `isa`, restoring the default after. */
 function onIsa(isa: string, f: () => void): void {
   assert.ok(setNativeIsa(isa), `this CPU reports ${isa} but the addon refused it`);
@@ -103,6 +127,18 @@ if (info.available) {
             for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [13, 1, 33], [97, 300, 130], [4, 257, 9], [130, 20, 1030], [150, 520, 70], [7, 3, 2100], [0, 4, 3], [3, 0, 4]])
               compare("matmul", [rand([m, k], dtype, m + 1), rand([k, n], dtype, n + 2)], {}, `matmul ${m}x${k}x${n} ${dtype}`);
           compare("matmul", [rand([3, 17, 33]), rand([3, 33, 19], "float32", 2)], {}, "batched matmul");
+        }));
+
+      test("matmul reads lazy transposes of either or both operands in place, batched", () =>
+        onIsa(isa, () => {
+          for (const dtype of ["float32", "float64"] as const)
+            for (const [m, k, n] of [[97, 300, 130], [128, 784, 40], [5, 1000, 7], [150, 64, 520], [1, 4096, 3], [130, 40, 1]])
+              for (const [ta, tb] of [[true, false], [false, true], [true, true]]) {
+                const a = rand(ta ? [k, m] : [m, k], dtype, m + k);
+                const b = rand(tb ? [n, k] : [k, n], dtype, n + 3);
+                checkTransposedMatmul(a, b, ta, tb, `${ta ? "A^T" : "A"} ${tb ? "B^T" : "B"} ${m}x${k}x${n} ${dtype}`);
+              }
+          checkTransposedMatmul(rand([3, 70, 60]), rand([3, 50, 70], "float32", 2), true, true, "batched A^T B^T");
         }));
 
       test("elementwise: every broadcasting pattern, long vectors split over threads, SIMD tails", () =>
@@ -301,6 +337,29 @@ if (info.available) {
       x.add(1).transpose().dispose(); // an owned source is not cached; its transpose is recycled
       const t3 = x.transpose();
       assert.deepEqual(t3.toTypedArray(), before, "a cached transpose is never recycled under the cache");
+    });
+  });
+
+  test("a lazy transpose keeps its base while it lives; other ops, reads and reshapes see a copy", () => {
+    const data = rand([96, 64], "float32", 61);
+    const want = withBackend("reference", () => data.transpose().toTypedArray());
+    withBackend("native", () => {
+      const base = gn.tensor(data).mul(1);
+      const t = base.transpose();
+      assert.ok(t._data instanceof TransposedView);
+      assert.deepEqual(t.shape, [64, 96]);
+      base.dispose();
+      for (let i = 0; i < 3; i++) gn.ones([96, 64]).mul(2); // outputs of the base's size: none may take its array
+      assert.deepEqual(t.toTypedArray(), want, "the base is not recycled while the view lives");
+      assert.deepEqual(t.add(0).toTypedArray(), want, "an elementwise op reads the copy");
+      assert.deepEqual(t.reshape([96 * 64]).toTypedArray(), want, "a reshape of the view");
+      const back = t.transpose();
+      assert.ok(back._data instanceof Float32Array, "transposing a view back gives its base");
+      assert.deepEqual(back.toTypedArray(), data.toTypedArray());
+      const recycled = gn.memoryInfo().recycled as number;
+      t.dispose();
+      back.dispose();
+      assert.ok((gn.memoryInfo().recycled as number) >= recycled + 1, "the base is recycled once the view and its other holders are gone");
     });
   });
 

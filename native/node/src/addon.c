@@ -13,6 +13,9 @@
 #include "kernels.h"
 #include "pool.h"
 
+/* Bumped whenever a function's arguments change (src/backends/native/addon.ts: NATIVE_ABI). */
+#define GN_ABI 2
+
 typedef struct {
   int32_t *mi;
   size_t mi_len;
@@ -301,10 +304,13 @@ static napi_value oom(napi_env env) {
   return NULL;
 }
 
-/* matmul(dt, a, b, c, batch, m, n, k): c[t] = a[t] b[t], row-major, for t < batch. */
+/* matmul(dt, a, b, c, batch, m, n, k, ta, tb): c[t] = a[t] b[t], row-major, for t < batch. With ta
+ * the array a holds A's transpose ([batch, k, m]), with tb b holds B's ([batch, n, k]): a lazy
+ * transpose reaches the GEMM as strides, which its packing reads at no extra cost. */
 static napi_value js_matmul(napi_env env, napi_callback_info info) {
-  ARGS(8);
+  ARGS(10);
   long dt = num(env, argv[0]), batch = num(env, argv[4]), m = num(env, argv[5]), n = num(env, argv[6]), k = num(env, argv[7]);
+  long ta = num(env, argv[8]), tb = num(env, argv[9]);
   VIEW(a, 1, 0);
   VIEW(b, 2, 0);
   VIEW(c, 3, 0);
@@ -312,9 +318,10 @@ static napi_value js_matmul(napi_env env, napi_callback_info info) {
   NEED(a, (double)batch * m * k, DT_BYTES[dt]);
   NEED(b, (double)batch * k * n, DT_BYTES[dt]);
   NEED(c, (double)batch * m * n, DT_BYTES[dt]);
+  const long rsa = ta ? 1 : k, csa = ta ? m : 1, rsb = tb ? 1 : n, csb = tb ? k : 1;
   for (long t = 0; t < batch; t++) {
-    int rc = dt == GN_F32 ? gn_gemm_f32(m, n, k, (const float *)a.p + t * m * k, k, 1, (const float *)b.p + t * k * n, n, 1, (float *)c.p + t * m * n, n, 0, 0)
-                          : gn_gemm_f64(m, n, k, (const double *)a.p + t * m * k, k, 1, (const double *)b.p + t * k * n, n, 1, (double *)c.p + t * m * n, n, 0, 0);
+    int rc = dt == GN_F32 ? gn_gemm_f32(m, n, k, (const float *)a.p + t * m * k, rsa, csa, (const float *)b.p + t * k * n, rsb, csb, (float *)c.p + t * m * n, n, 0, 0)
+                          : gn_gemm_f64(m, n, k, (const double *)a.p + t * m * k, rsa, csa, (const double *)b.p + t * k * n, rsb, csb, (double *)c.p + t * m * n, n, 0, 0);
     if (rc != 0) return oom(env);
   }
   return NULL;
@@ -461,5 +468,8 @@ NAPI_MODULE_INIT() {
     if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f) != napi_ok) return NULL;
     if (napi_set_named_property(env, exports, fns[i].name, f) != napi_ok) return NULL;
   }
+  /* The calling convention's version: the loader refuses an addon built from other sources. */
+  napi_value abi;
+  if (napi_create_int32(env, GN_ABI, &abi) != napi_ok || napi_set_named_property(env, exports, "abi", abi) != napi_ok) return NULL;
   return exports;
 }

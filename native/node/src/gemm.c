@@ -100,6 +100,12 @@ static void *grow(buf_t *b, size_t bytes) {
     const long kc = j->kc;                                                                                        \
     for (long ip = p0; ip < p1; ip++) {                                                                           \
       T *dst = to + (ip - p0) * mr * kc;                                                                          \
+      const long i0 = ip * mr;                                                                                    \
+      if (j->rsa == 1 && i0 + mr <= j->mb) { /* A's columns contiguous (a transposed operand): copy them */     \
+        const T *src = j->a + j->ic + i0 + j->pc * j->csa;                                                        \
+        for (long p = 0; p < kc; p++) memcpy(dst + p * mr, src + p * j->csa, (size_t)mr * sizeof(T));             \
+        continue;                                                                                                 \
+      }                                                                                                           \
       for (int r = 0; r < mr; r++) {                                                                              \
         const long i = ip * mr + r;                                                                               \
         if (i >= j->mb) {                                                                                         \

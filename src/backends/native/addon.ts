@@ -3,7 +3,12 @@
  * shapes and strides go through the int32 metadata array given to `init`, scalars through the
  * float64 one. Codes: dtypes as DT_CODE; op codes as in native/node/src/common.h.
  */
+/** The calling convention this code expects (GN_ABI in native/node/src/addon.c): bumped when an argument list changes. */
+export const NATIVE_ABI = 2;
+
 export interface NativeAddon {
+  /** GN_ABI of the sources the addon was built from (absent before version 2). */
+  abi?: number;
   init(metaI32: Int32Array, metaF64: Float64Array): { isa: string; isas: string; threads: number };
   setIsa(name: string): boolean;
   setThreads(n: number): number;
@@ -15,7 +20,8 @@ export interface NativeAddon {
   reduce(op: number, dt: number, x: ArrayBufferView, y: ArrayBufferView, outer: number, red: number, inner: number): void;
   copy(width: number, src: ArrayBufferView, srcOffset: number, dst: ArrayBufferView, dstOffset: number, rank: number): void;
   transpose(width: number, src: ArrayBufferView, dst: ArrayBufferView, batch: number, m: number, n: number): void;
-  matmul(dt: number, a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView, batch: number, m: number, n: number, k: number): void;
+  /** ta / tb (0 or 1): a holds A's transpose [batch, k, m], b holds B's [batch, n, k]. */
+  matmul(dt: number, a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView, batch: number, m: number, n: number, k: number, ta: number, tb: number): void;
   conv(mode: number, dt: number, x: ArrayBufferView, w: ArrayBufferView, y: ArrayBufferView): void;
   maxpool(dt: number, x: ArrayBufferView, y: ArrayBufferView): void;
   takeAlong(width: number, x: ArrayBufferView, idx: ArrayBufferView, y: ArrayBufferView, outer: number, n: number, m: number, inner: number): boolean;

@@ -28,6 +28,7 @@ const holders = new WeakMap<TypedArray, number>();
 const free: Record<DType, Map<number, TypedArray[]>> = { float32: new Map(), float64: new Map(), int32: new Map(), bool: new Map() };
 let pooledBytes = 0;
 let reused = 0;
+let freshBytes = 0;
 let recycled = 0;
 
 /**
@@ -43,6 +44,7 @@ export function allocOut(dtype: DType, n: number): TypedArray {
     return a;
   }
   const bytes = n * WIDTH[dtype];
+  freshBytes += bytes;
   const a = bytes <= SLAB_MAX ? carve(dtype, n, bytes) : bytes >= UNZEROED_MIN ? unzeroed(dtype, n, bytes) : allocTyped(dtype, n);
   owned.add(a);
   return a;
@@ -123,8 +125,8 @@ export function recycle(a: TypedArray): void {
 }
 
 /** Counters for memoryInfo(). */
-export function arrayStats(): { pooledBytes: number; recycled: number; reused: number } {
-  return { pooledBytes, recycled, reused };
+export function arrayStats(): { pooledBytes: number; recycled: number; reused: number; freshBytes: number } {
+  return { pooledBytes, recycled, reused, freshBytes };
 }
 
 /** @internal For tests: empties the free lists. */

@@ -5,6 +5,7 @@
 import type { DType, TypedArray } from "../../core/dtype.js";
 import type { Aval } from "../backend.js";
 import type { NativeAddon } from "./addon.js";
+import type { TransposedView } from "./views.js";
 
 /** dtype codes of the C kernels (the same numbers as the wasm backend's). */
 export const DT: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
@@ -31,8 +32,12 @@ export class NativeCtx {
   }
 }
 
-/** A native kernel: the output's typed array, or null to decline (the reference kernel then runs on the same arrays). */
-export type NativeKernel<P> = (c: NativeCtx, inputs: TypedArray[], avals: Aval[], params: P, out: Aval) => TypedArray | null;
+/**
+ * A native kernel: the output's typed array (or a lazy transpose, views.ts), or null to decline (the
+ * reference kernel then runs on the same arrays). Inputs are arrays, except for the kernels the
+ * backend lists as reading views.
+ */
+export type NativeKernel<P> = (c: NativeCtx, inputs: TypedArray[], avals: Aval[], params: P, out: Aval) => TypedArray | TransposedView | null;
 
 /** How the native backend runs one primitive: a native kernel (which may decline), or the reference kernel, with the reason. */
 export type Entry<P> = { readonly native: NativeKernel<P> } | { readonly fallback: string };

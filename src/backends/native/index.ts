@@ -6,7 +6,8 @@
  *
  * Storage is a plain typed array, exactly as on the reference backend: the addon reads and writes the
  * tensors' own arrays (no copy at the boundary), the garbage collector frees them, and a primitive
- * without a native kernel runs the reference kernel on the very same arrays. Every primitive has an
+ * without a native kernel runs the reference kernel on the very same arrays. One exception: a
+ * transpose of the last two axes may be a lazy view (views.ts) that matmul reads through strides. Every primitive has an
  * entry in `entries` (a missing one is a compile error): `native` (which may decline a dtype or case)
  * or `fallback`, with the reason. `listNativeKernels()` reports which is which.
  */
@@ -26,6 +27,10 @@ import { matmulEntries } from "./kernels/matmul.js";
 import { convEntries } from "./kernels/conv.js";
 import { linalgEntries } from "./kernels/linalg.js";
 import { fusedAdam } from "./kernels/optim.js";
+import { TransposedView, materialize, materializeAll, releaseView } from "./views.js";
+
+/** Kernels that take lazy transposes (views.ts) as they are; every other kernel gets copies. */
+const READS_VIEWS: ReadonlySet<PrimName> = new Set<PrimName>(["matmul", "transpose"]);
 
 /** One entry per primitive: a new primitive without one does not compile. */
 const entries: { [N in PrimName]: Entry<ParamsOf<N>> } = {
@@ -76,27 +81,32 @@ export const nativeBackend: Backend = {
     return typedFor(data, dtype);
   },
   read(storage: unknown): TypedArray {
-    return (storage as TypedArray).slice();
+    return storage instanceof TransposedView ? materialize(need(), storage).slice() : (storage as TypedArray).slice();
   },
   exec<N extends PrimName>(prim: N, inputs: unknown[], inAvals: Aval[], params: ParamsOf<N>, out: Aval): unknown {
     const entry = entries[prim] as Entry<ParamsOf<N>>;
     if ("native" in entry) {
-      const r = entry.native(need(), inputs as TypedArray[], inAvals, params, out);
+      const c = need();
+      const r = entry.native(c, READS_VIEWS.has(prim) ? (inputs as TypedArray[]) : materializeAll(c, inputs), inAvals, params, out);
       if (r !== null) return r;
     }
-    const y = referenceBackend.exec(prim, inputs, inAvals, params, out) as TypedArray;
-    if (inputs.includes(y)) markShared(y);
+    const xs = ctx === null ? (inputs as TypedArray[]) : materializeAll(ctx, inputs);
+    const y = referenceBackend.exec(prim, xs, inAvals, params, out) as TypedArray;
+    if (xs.includes(y)) markShared(y);
     return y;
   },
   dispose(storage: unknown): void {
     // Arrays are garbage-collected; those the backend allocated and nobody shares are reused sooner.
-    recycle(storage as TypedArray);
+    if (storage instanceof TransposedView) releaseView(storage);
+    else recycle(storage as TypedArray);
   },
   memoryInfo(): Record<string, number> {
     return { threads: ctx?.threads ?? 0, ...arrayStats() };
   },
   fusedAdam(g: unknown, p: unknown | null, m: unknown, v: unknown, vmax: unknown | null, dtype: DType, size: number, k: AdamConstants): FusedAdamResult | null {
-    return fusedAdam(need(), g as TypedArray, p as TypedArray | null, m as TypedArray, v as TypedArray, vmax as TypedArray | null, dtype, size, k);
+    const c = need();
+    const [gs, ps, ms, vs, vmaxs] = materializeAll(c, [g, p, m, v, vmax]) as (TypedArray | null)[];
+    return fusedAdam(c, gs!, ps, ms!, vs!, vmaxs, dtype, size, k);
   },
 };
 

@@ -7,7 +7,7 @@
  * 3. a prebuilt binary from the optional dependency `@gradnav/native-<platform>-<arch>` (see the README).
  * GRADNAV_NATIVE=0 skips loading altogether.
  */
-import type { NativeAddon } from "./addon.js";
+import { NATIVE_ABI, type NativeAddon } from "./addon.js";
 
 /** What loading found: the addon, or why there is none. */
 export interface NativeLoad {
@@ -81,6 +81,8 @@ export function loadNative(): NativeLoad {
     }
     const addon = module.exports as NativeAddon;
     if (typeof addon.matmul !== "function") return { addon: null, path, reason: `${path} is not gradnav's addon`, broken: true };
+    if (addon.abi !== NATIVE_ABI)
+      return { addon: null, path, reason: `${path} was built from other sources (interface ${addon.abi ?? 1}, this gradnav needs ${NATIVE_ABI}): run npm run build:native`, broken: true };
     return { addon, path, reason: "", broken: false };
   }
   return { addon: null, path: null, reason: `the addon is not built (${missing || "no candidate path"}); run npm run build:native`, broken: false };

@@ -1,14 +1,17 @@
 /**
  * Matrix products on the native backend: the packed, cache-blocked GEMM with AVX-512, AVX2+FMA or
  * portable micro-kernels (native/node/src/gemm.c), float32 and float64, over every batch element;
- * large products are split over the thread pool.
+ * large products are split over the thread pool. Its operands may be lazy transposes (views.ts).
  */
+import type { TypedArray } from "../../../core/dtype.js";
 import { allocOut } from "../arrays.js";
 import { DT, type NativeKernel } from "../context.js";
+import { TransposedView } from "../views.js";
 
 type NoParams = Record<string, never>;
 
-const matmul: NativeKernel<NoParams> = (c, [a, b], [av, bv], _p, out) => {
+const matmul: NativeKernel<NoParams> = (c, inputs, [av, bv], _p, out) => {
+  const [a, b] = inputs as (TypedArray | TransposedView)[];
   const dt = out.dtype;
   if (dt !== "float32" && dt !== "float64") return null;
   const r = av.shape.length;
@@ -18,7 +21,10 @@ const matmul: NativeKernel<NoParams> = (c, [a, b], [av, bv], _p, out) => {
   let batch = 1;
   for (let i = 0; i < r - 2; i++) batch *= av.shape[i];
   const y = allocOut(dt, batch * m * n);
-  c.N.matmul(DT[dt], a, b, y, batch, m, n, k);
+  // A lazy transpose (views.ts) is read in place: the GEMM gets its base with swapped strides.
+  const ta = a instanceof TransposedView;
+  const tb = b instanceof TransposedView;
+  c.N.matmul(DT[dt], ta ? a.base : a, tb ? b.base : b, y, batch, m, n, k, ta ? 1 : 0, tb ? 1 : 0);
   return y;
 };
 

@@ -9,6 +9,7 @@ import { allocOut, isOwned, markShared } from "../arrays.js";
 import type { BroadcastParams, ConcatParams, FlipParams, PadParams, ReshapeParams, SliceParams, TransposeParams } from "../../../ops/prims/movement.js";
 import { broadcastStrides, collapse, rowMajorStrides } from "../../wasm/strides.js";
 import { type NativeCtx, type NativeKernel, WIDTH, sizeOf } from "../context.js";
+import { TransposedView, materialize, transposeCopy } from "../views.js";
 
 /** Copies `shape` elements from src (strides ss, from element srcOff) to dst (strides ds, from dstOff). */
 function stridedCopy(c: NativeCtx, dt: DType, src: TypedArray, srcOff: number, dst: TypedArray, dstOff: number, shape: readonly number[], ss: readonly number[], ds: readonly number[]): void {
@@ -32,7 +33,17 @@ const reshape: NativeKernel<ReshapeParams> = (_c, [x]) => {
  */
 const transposeCache = new WeakMap<TypedArray, { key: string; y: TypedArray }>();
 
-const transpose: NativeKernel<TransposeParams> = (c, [x], [xv], { perm }, out) => {
+/** Arrays below this many elements are transposed at once: a copy costs less than reading strides. */
+const VIEW_MIN = 4096;
+
+const transpose: NativeKernel<TransposeParams> = (c, inputs, [xv], { perm }, out) => {
+  const input = inputs[0] as TypedArray | TransposedView;
+  // The backend passes views to this kernel as they are: swapping a view's axes back is its base.
+  if (input instanceof TransposedView && swapsLastTwo(perm)) {
+    markShared(input.base);
+    return input.base;
+  }
+  const x = materialize(c, input);
   const key = isOwned(x) ? null : `${xv.shape.join(",")}|${perm.join(",")}`;
   if (key !== null) {
     const hit = transposeCache.get(x);
@@ -41,29 +52,34 @@ const transpose: NativeKernel<TransposeParams> = (c, [x], [xv], { perm }, out) =
       return hit.y;
     }
   }
-  const y = transposeInto(c, x, xv.dtype, xv.shape, perm, out.shape);
-  if (key !== null) {
-    markShared(y);
-    transposeCache.set(x, { key, y });
+  const n = sizeOf(out.shape);
+  if (swapsLastTwo(perm) && n > 0) {
+    const r = perm.length;
+    const m = xv.shape[r - 2];
+    const k = xv.shape[r - 1];
+    if (key === null && n >= VIEW_MIN) {
+      markShared(x); // the view holds x until it is disposed
+      return new TransposedView(x, xv.dtype, n / (m * k), m, k);
+    }
+    const y = transposeCopy(c, x, xv.dtype, n / (m * k), m, k);
+    if (key !== null) {
+      markShared(y);
+      transposeCache.set(x, { key, y });
+    }
+    return y;
   }
+  const y = allocOut(xv.dtype, n);
+  const s = rowMajorStrides(xv.shape);
+  stridedCopy(c, xv.dtype, x, 0, y, 0, out.shape, perm.map((p) => s[p]), rowMajorStrides(out.shape));
   return y;
 };
 
-function transposeInto(c: NativeCtx, x: TypedArray, dt: DType, shape: readonly number[], perm: readonly number[], outShape: readonly number[]): TypedArray {
-  const n = sizeOf(outShape);
-  const y = allocOut(dt, n);
+/** Whether perm swaps the last two axes and keeps the others. */
+function swapsLastTwo(perm: readonly number[]): boolean {
   const r = perm.length;
-  let swapLast = r >= 2 && perm[r - 1] === r - 2 && perm[r - 2] === r - 1;
-  for (let i = 0; swapLast && i < r - 2; i++) swapLast = perm[i] === i;
-  if (swapLast && n > 0) {
-    const m = shape[r - 2];
-    const k = shape[r - 1];
-    c.N.transpose(WIDTH[dt], x, y, n / (m * k), m, k);
-  } else {
-    const s = rowMajorStrides(shape);
-    stridedCopy(c, dt, x, 0, y, 0, outShape, perm.map((p) => s[p]), rowMajorStrides(outShape));
-  }
-  return y;
+  if (r < 2 || perm[r - 1] !== r - 2 || perm[r - 2] !== r - 1) return false;
+  for (let i = 0; i < r - 2; i++) if (perm[i] !== i) return false;
+  return true;
 }
 
 const broadcastTo: NativeKernel<BroadcastParams> = (c, [x], [xv], _p, out) => {
