@@ -56,6 +56,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
 
 /** Normalises an axis (negative counts from the end) and checks its range. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (axis >= 0 && axis < rank && (axis | 0) === axis) return axis; // fast path: already normalised
   if (!Number.isInteger(axis)) throw new ValueError(`${op}: axis must be an integer, got ${axis}`);
   const a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= rank)
@@ -65,13 +66,23 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 
 /** Normalises `axes` (undefined = all axes), sorted, without duplicates. */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined | null, rank: number): number[] {
-  if (axes === undefined || axes === null) return Array.from({ length: rank }, (_, i) => i);
+  if (axes === undefined || axes === null) {
+    const all = new Array<number>(rank);
+    for (let i = 0; i < rank; i++) all[i] = i;
+    return all;
+  }
   const list = typeof axes === "number" ? [axes] : axes;
-  const out = list.map((a) => normalizeAxis(op, a, rank));
-  const sorted = [...out].sort((x, y) => x - y);
-  for (let i = 1; i < sorted.length; i++)
-    if (sorted[i] === sorted[i - 1]) throw new ValueError(`${op}: axis ${sorted[i]} appears twice in axes [${list.join(", ")}]`);
-  return sorted;
+  const out = new Array<number>(list.length);
+  let ascending = true; // already sorted and distinct (the common case, and every primitive's params): no sort
+  for (let i = 0; i < list.length; i++) {
+    out[i] = normalizeAxis(op, list[i], rank);
+    if (i > 0 && out[i] <= out[i - 1]) ascending = false;
+  }
+  if (ascending) return out;
+  out.sort((x, y) => x - y);
+  for (let i = 1; i < out.length; i++)
+    if (out[i] === out[i - 1]) throw new ValueError(`${op}: axis ${out[i]} appears twice in axes [${list.join(", ")}]`);
+  return out;
 }
 
 /** The shape after reducing `axes`, keeping them as size-1 axes when `keepdims`. */

@@ -84,14 +84,15 @@ export function debugNans(on = true): void {
 function evalPrim<N extends PrimName>(name: N, inputs: Tensor[], params: ParamsOf<N>): Tensor {
   const prim = prims[name] as Primitive<ParamsOf<N>>;
   const backend = getBackend();
-  const avals: Aval[] = new Array(inputs.length);
-  const data: unknown[] = new Array(inputs.length);
-  for (let i = 0; i < inputs.length; i++) {
+  const n = inputs.length;
+  const data: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) {
     const x = inputs[i];
-    avals[i] = x;
     if (x._backend === backend) data[i] = x._data;
     else data[i] = toBackendData(name, i, x);
   }
+  // Concrete tensors are their own avals (shape and dtype): no per-op copy of the list.
+  const avals: Aval[] = inputs;
   const out = prim.infer(avals, params);
   const storage = backend.exec(name, data, avals, params, out);
   const result = new Tensor(out.shape, out.dtype, storage, backend);

@@ -71,20 +71,25 @@ export function coerce(a: TensorOrNumber, b: TensorOrNumber, arith: boolean, flo
   return [ta, tb];
 }
 
+/** Params of the primitives that take none (shared: params are never mutated). */
+const NO_PARAMS = {} as never;
+
 function binary(name: PrimName, a: TensorOrNumber, b: TensorOrNumber, floatOnly = false): Tensor {
+  // Fast path: two float tensors of one dtype need no promotion.
+  if (a instanceof Tensor && b instanceof Tensor && a.dtype === b.dtype && isFloat(a.dtype)) return bind(name, [a, b], NO_PARAMS);
   const [x, y] = coerce(a, b, true, floatOnly);
-  return bind(name, [x, y], {} as never);
+  return bind(name, [x, y], NO_PARAMS);
 }
 
 function unaryFloat(name: PrimName, x: TensorOrNumber): Tensor {
   let t = x instanceof Tensor ? x : constant(x, DEFAULT_FLOAT);
   if (!isFloat(t.dtype)) t = cast(t, toFloat(t.dtype));
-  return bind(name, [t], {} as never);
+  return bind(name, [t], NO_PARAMS);
 }
 
 function unaryNumeric(name: PrimName, x: TensorOrNumber): Tensor {
   const t = x instanceof Tensor ? asArith(x) : constant(x, DEFAULT_FLOAT);
-  return bind(name, [t], {} as never);
+  return bind(name, [t], NO_PARAMS);
 }
 
 function compare(name: PrimName, a: TensorOrNumber, b: TensorOrNumber): Tensor {

@@ -13,6 +13,8 @@ import { abs, cast, coerce, equal, exp, mul, sqrt, where } from "./elementwise.j
 import { type AxisArg, max, min, sum } from "./reduce.js";
 import { broadcastTo, expandDims, reshape, slice } from "./shape.js";
 
+const NO_PARAMS: Record<string, never> = {};
+
 /**
  * Matrix product with NumPy semantics: 1-D operands are promoted to a row/column and the added axis
  * removed; leading (batch) axes broadcast.
@@ -22,6 +24,8 @@ import { broadcastTo, expandDims, reshape, slice } from "./shape.js";
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0)
     throw new ShapeError(`matmul: operands must have at least one axis, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)} (use mul for scalars)`);
+  // Fast path: two float matrices of one dtype with matching inner sizes go straight to the primitive.
+  if (a.ndim === 2 && b.ndim === 2 && a.dtype === b.dtype && isFloat(a.dtype) && a.shape[1] === b.shape[0]) return bind("matmul", [a, b], NO_PARAMS);
   let [x, y] = coerce(a, b, true, true);
   const vecA = x.ndim === 1;
   const vecB = y.ndim === 1;

@@ -77,6 +77,7 @@ export class Ctx {
   /** Ends an op: frees temporary blocks. */
   end(): void {
     const t = this.temps;
+    if (t.length === 0) return; // the common case: setting length is not free
     for (let i = 0; i < t.length; i += 2) this.heap.freeRaw(t[i], t[i + 1]);
     t.length = 0;
   }

@@ -14,9 +14,13 @@ export const matmul: DifferentiablePrimitive<NoParams> = {
     requireFloat("matmul", a);
     const ra = a.shape.length;
     const rb = b.shape.length;
-    if (ra < 2 || ra !== rb || a.shape[ra - 1] !== b.shape[rb - 2] || a.shape.slice(0, -2).some((d, i) => d !== b.shape[i]))
+    let ok = ra >= 2 && ra === rb && a.shape[ra - 1] === b.shape[rb - 2];
+    for (let i = 0; ok && i < ra - 2; i++) ok = a.shape[i] === b.shape[i];
+    if (!ok)
       throw new ShapeError(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner sizes ${a.shape[ra - 1]} and ${b.shape[rb - 2]} must match)`);
-    return { shape: [...a.shape.slice(0, -1), b.shape[rb - 1]], dtype };
+    const shape = a.shape.slice();
+    shape[ra - 1] = b.shape[rb - 1];
+    return { shape, dtype };
   },
   jvp: ([a, b], [ta, tb]) => {
     const x = ta && o.matmulPrim(ta, b);

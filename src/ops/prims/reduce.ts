@@ -23,9 +23,16 @@ function reduceInfer(name: string, floatOnly: boolean) {
   };
 }
 
-/** Gives a reduced tensor back its reduced axes as size 1, so it broadcasts against the input. */
+/**
+ * Gives a reduced tensor back its reduced axes as size 1, so it broadcasts against the input. When
+ * the reduced axes are the leading ones (a full reduction, say), broadcasting already prepends them:
+ * y is returned as it is, which saves a reshape per derivative.
+ */
 export function keepAxes(y: Tensor, inShape: readonly number[], { axes, keepdims }: ReduceParams): Tensor {
-  return keepdims ? y : o.reshape(y, reducedShape(inShape, axes, true));
+  if (keepdims) return y;
+  let leading = true;
+  for (let i = 0; i < axes.length && leading; i++) leading = axes[i] === i;
+  return leading ? y : o.reshape(y, reducedShape(inShape, axes, true));
 }
 
 function reduceSamples(extra: Sample<ReduceParams>[] = [], range?: [number, number]): [Sample<ReduceParams>, ...Sample<ReduceParams>[]] {
