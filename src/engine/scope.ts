@@ -75,8 +75,14 @@ export function releasing<T>(body: () => T, keep: (out: T) => unknown): T {
     throw e;
   }
   record = null;
-  const kept = new Set<Tensor>();
-  for (const t of treeLeaves(keep(out))) kept.add(t);
+  if (mine.length === 0) return out;
+  const keptLeaves = treeLeaves(keep(out));
+  if (keptLeaves.length <= 8) {
+    // Few results (the usual case): a linear scan costs less than building a Set.
+    for (const t of mine) if (!keptLeaves.includes(t)) t.dispose();
+    return out;
+  }
+  const kept = new Set<Tensor>(keptLeaves);
   for (const t of mine) if (!kept.has(t)) t.dispose();
   return out;
 }

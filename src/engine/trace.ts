@@ -44,6 +44,10 @@ export abstract class Trace {
 
 let levelCounter = 0;
 
+/** Shared empty lists of the tape's leaves (never mutated). */
+const NO_TENSORS: Tensor[] = [];
+const NO_PARENTS: readonly number[] = [];
+
 /** Applies primitive `name` to `inputs`: at once on the backend, or through the innermost transform. */
 export function bind<N extends PrimName>(name: N, inputs: Tensor[], params: ParamsOf<N>): Tensor {
   let top: Trace | null = null;
@@ -166,11 +170,32 @@ export interface TapeNode {
   params: unknown;
   /** Input values one level down. */
   primals: Tensor[];
-  /** Tape index of each input, or -1 for inputs that are constants to this trace. */
-  parents: Int32Array;
+  /** Tape index of each input, or -1 for inputs that are constants to this trace (a plain array: cheaper to make than a typed one). */
+  parents: readonly number[];
   out: Tensor;
   /** A custom reverse rule (customVjp / customJvp); replaces the primitive's rule. */
   custom?: (ct: Tensor) => (Tensor | null)[];
+}
+
+const NEEDS_BOTH = [true, true];
+const NEEDS_FIRST = [true, false];
+const NEEDS_SECOND = [false, true];
+const NEEDS_ONE = [true];
+
+/** Which inputs of a node need a cotangent (shared lists for the common one- and two-input cases; rules never mutate them). */
+function needsOf(parents: readonly number[]): boolean[] {
+  const n = parents.length;
+  if (n === 1 && parents[0] >= 0) return NEEDS_ONE;
+  if (n === 2) {
+    const a = parents[0] >= 0;
+    const b = parents[1] >= 0;
+    if (a && b) return NEEDS_BOTH;
+    if (a) return NEEDS_FIRST;
+    if (b) return NEEDS_SECOND;
+  }
+  const needs = new Array<boolean>(n);
+  for (let j = 0; j < n; j++) needs[j] = parents[j] >= 0;
+  return needs;
 }
 
 /** Reverse mode: a tape of nodes in creation order, which is already a topological order. */
@@ -180,7 +205,7 @@ export class VjpTrace extends Trace {
   process(name: PrimName, inputs: Tensor[], params: unknown): Tensor {
     const n = inputs.length;
     const primals = new Array<Tensor>(n);
-    const parents = new Int32Array(n);
+    const parents = new Array<number>(n);
     let any = false;
     for (let i = 0; i < n; i++) {
       const x = inputs[i];
@@ -208,7 +233,7 @@ export class VjpTrace extends Trace {
 
   /** A tracer for an input of the transform. */
   leaf(x: Tensor): Tensor {
-    return this.record({ prim: null, params: null, primals: [], parents: new Int32Array(0), out: x });
+    return this.record({ prim: null, params: null, primals: NO_TENSORS, parents: NO_PARENTS, out: x });
   }
 
   /**
@@ -233,11 +258,9 @@ export class VjpTrace extends Trace {
       if (node.custom) gs = node.custom(ct);
       else if (node.prim === null) continue;
       else {
-        const needs = new Array<boolean>(parents.length);
-        for (let j = 0; j < parents.length; j++) needs[j] = parents[j] >= 0;
         const prim = prims[node.prim] as Primitive<unknown>;
         if (!prim.differentiable) continue;
-        gs = prim.vjp(ct, node.primals, node.params, node.out, needs);
+        gs = prim.vjp(ct, node.primals, node.params, node.out, needsOf(parents));
       }
       for (let j = 0; j < parents.length; j++) {
         const p = parents[j];

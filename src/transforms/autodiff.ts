@@ -49,6 +49,13 @@ export function vjpArgnums(f: (...args: any[]) => unknown, primals: unknown[], a
   const args = primals.map((a0, i) => {
     const a = asTreeOfTensors(a0);
     if (!argnums.includes(i)) return a;
+    if (a instanceof Tensor) {
+      // The common case, a tensor rather than a tree: no flattening.
+      checkDiffLeaf(op, a, () => `argument ${i} (shape ${fmtShape(a.shape)})`);
+      const t = trace.leaf(a);
+      leafIds.push([t._node]);
+      return t;
+    }
     const leaves = treeLeaves(a);
     const ids: number[] = [];
     const traced = leaves.map((x, j) => {
@@ -73,12 +80,12 @@ export function vjpArgnums(f: (...args: any[]) => unknown, primals: unknown[], a
     [out, aux] = result;
     aux = treeUnflatten(aux, treeLeaves(aux).map((x) => trace.lower(x)));
   }
-  const outLeaves = treeLeaves(out);
+  const outLeaves: Tensor[] = out instanceof Tensor ? [out] : treeLeaves(out);
   const outNodes = outLeaves.map((o) => (o._trace === trace ? o._node : -1));
-  const primalOut = treeUnflatten(out, outLeaves.map((o) => trace.lower(o)));
-  const wanted = leafIds.flat();
+  const primalOut = out instanceof Tensor ? trace.lower(out) : treeUnflatten(out, outLeaves.map((o) => trace.lower(o)));
+  const wanted = leafIds.length === 1 ? leafIds[0] : leafIds.flat();
   const pullback = (ct: unknown): unknown[] => {
-    const cts = treeLeaves(ct);
+    const cts = ct instanceof Tensor ? [ct] : treeLeaves(ct);
     if (cts.length !== outLeaves.length)
       throw new ValueError(`${op}: the cotangent has ${cts.length} tensors but the output has ${outLeaves.length}; pass a tree shaped like the output`);
     const seeds = new Map<number, Tensor>();
@@ -93,13 +100,13 @@ export function vjpArgnums(f: (...args: any[]) => unknown, primals: unknown[], a
     });
     const grads = trace.backward(seeds, wanted);
     let k = 0;
-    return argnums.map((i, n) => {
+    return argnums.map((i) => {
       const a = args[i];
+      if (a instanceof Tensor) return grads[k++] ?? zerosLike(a._primal ?? a);
       const leaves = treeLeaves(a).map((x) => {
         const g = grads[k++];
         return g ?? zerosLike(x._primal ?? x);
       });
-      void n;
       return treeUnflatten(a, leaves);
     });
   };
@@ -124,17 +131,14 @@ function jvpInner<Out>(f: (...args: any[]) => Out, primals: readonly unknown[], 
   const trace = new JvpTrace();
   const args = primals.map((a0, i) => {
     const a = asTreeOfTensors(a0);
+    const t0 = asTreeOfTensors(tangents[i]);
+    if (a instanceof Tensor && t0 instanceof Tensor) return jvpLeaf(trace, i, a, t0); // no flattening
     const leaves = treeLeaves(a);
-    const tl = treeLeaves(asTreeOfTensors(tangents[i]));
+    const tl = treeLeaves(t0);
     if (tl.length !== leaves.length) throw new ValueError(`jvp: tangent ${i} has ${tl.length} tensors but primal ${i} has ${leaves.length}`);
     return treeUnflatten(
       a,
-      leaves.map((x, j) => {
-        checkDiffLeaf("jvp", x, () => `argument ${i} (shape ${fmtShape(x.shape)})`);
-        const t = tl[j];
-        if (!shapesEqual(t.shape, x.shape)) throw new ShapeError(`jvp: tangent ${i} has shape ${fmtShape(t.shape)} but its primal has shape ${fmtShape(x.shape)}`);
-        return trace.tracer(x, t.dtype === x.dtype ? t : cast(t, x.dtype));
-      }),
+      leaves.map((x, j) => jvpLeaf(trace, i, x, tl[j])),
     );
   });
   let out: Out;
@@ -142,6 +146,11 @@ function jvpInner<Out>(f: (...args: any[]) => Out, primals: readonly unknown[], 
     out = f(...args);
   } finally {
     trace.alive = false;
+  }
+  if (out instanceof Tensor) {
+    const t = out._trace === trace ? out._tangent : null;
+    const p = trace.lower(out);
+    return [p as Out, (t ?? zerosLike(p)) as Out];
   }
   const leaves = treeLeaves(out);
   const primalOut = treeUnflatten(out, leaves.map((o) => trace.lower(o)));
@@ -154,6 +163,13 @@ function jvpInner<Out>(f: (...args: any[]) => Out, primals: readonly unknown[], 
     }),
   );
   return [primalOut, tangentOut];
+}
+
+/** The forward-mode tracer of primal x (argument i) with tangent t. */
+function jvpLeaf(trace: JvpTrace, i: number, x: Tensor, t: Tensor): Tensor {
+  checkDiffLeaf("jvp", x, () => `argument ${i} (shape ${fmtShape(x.shape)})`);
+  if (!shapesEqual(t.shape, x.shape)) throw new ShapeError(`jvp: tangent ${i} has shape ${fmtShape(t.shape)} but its primal has shape ${fmtShape(x.shape)}`);
+  return trace.tracer(x, t.dtype === x.dtype ? t : cast(t, x.dtype));
 }
 
 export interface GradOptions {

@@ -51,7 +51,7 @@ export function customJvp(f: (...args: Tensor[]) => Tensor, rule: (primals: Tens
       return top.tracer(out, rule(lowered, tangents, out));
     }
     if (top instanceof VjpTrace) {
-      const parents = new Int32Array(args.map((x) => (x._trace === top ? x._node : -1)));
+      const parents = args.map((x) => (x._trace === top ? x._node : -1));
       return top.record({
         prim: null,
         params: null,
@@ -97,7 +97,7 @@ export function customVjp<R>(
     // With lower-level transforms active, compute the output through g itself so they apply this rule too.
     const [fwdOut, residuals] = fwd(...lowered);
     const out = loweredTraced ? g(...lowered) : fwdOut;
-    const parents = new Int32Array(args.map((x) => (x._trace === top ? x._node : -1)));
+    const parents = args.map((x) => (x._trace === top ? x._node : -1));
     return (top as VjpTrace).record({
       prim: null,
       params: null,
