@@ -171,21 +171,7 @@ export function maxPool2d(kernelSize: Size2, opts: { stride?: Size2; padding?: P
   const op = "nn.maxPool2d";
   const k = pair(op, "kernelSize", kernelSize);
   const spec: MaxPool2dSpec = { type: "maxPool2d", kernelSize: k, stride: pair(op, "stride", opts.stride ?? k), padding: paddingArg(op, opts.padding ?? 0), dilation: pair(op, "dilation", opts.dilation ?? 1) };
-  const name = `MaxPool2d(${k.join("x")}${spec.stride[0] !== k[0] || spec.stride[1] !== k[1] ? `, stride ${spec.stride.join("x")}` : ""})`;
-  const outputShape = (s: readonly number[]) => spatialOut(name, s, null, spec.kernelSize, spec.stride, spec.dilation, spec.padding, null);
-  return {
-    name,
-    spec,
-    init: (_key, inputShape) => {
-      if (inputShape) outputShape(inputShape);
-      return { params: {}, state: NO_STATE };
-    },
-    apply(_params, x) {
-      checkImages(name, x, null);
-      return { y: maxPoolOp(x, { kernelSize: spec.kernelSize, stride: spec.stride, padding: spec.padding, dilation: spec.dilation }), state: NO_STATE };
-    },
-    outputShape,
-  };
+  return poolLayer("MaxPool2d", spec, spec.dilation, (x) => maxPoolOp(x, { kernelSize: spec.kernelSize, stride: spec.stride, padding: spec.padding, dilation: spec.dilation }));
 }
 
 /** JSON description of an AvgPool2d layer. */
@@ -206,8 +192,14 @@ export function avgPool2d(kernelSize: Size2, opts: { stride?: Size2; padding?: P
   const op = "nn.avgPool2d";
   const k = pair(op, "kernelSize", kernelSize);
   const spec: AvgPool2dSpec = { type: "avgPool2d", kernelSize: k, stride: pair(op, "stride", opts.stride ?? k), padding: paddingArg(op, opts.padding ?? 0), countIncludePad: opts.countIncludePad ?? true };
-  const name = `AvgPool2d(${k.join("x")}${spec.stride[0] !== k[0] || spec.stride[1] !== k[1] ? `, stride ${spec.stride.join("x")}` : ""})`;
-  const outputShape = (s: readonly number[]) => spatialOut(name, s, null, spec.kernelSize, spec.stride, [1, 1], spec.padding, null);
+  return poolLayer("AvgPool2d", spec, [1, 1], (x) => avgPoolOp(x, { kernelSize: spec.kernelSize, stride: spec.stride, padding: spec.padding, countIncludePad: spec.countIncludePad }));
+}
+
+/** A parameter-free pooling layer over [N, C, H, W] (or [C, H, W]) images: its name, shape rule and apply. */
+function poolLayer<S extends MaxPool2dSpec | AvgPool2dSpec>(kind: string, spec: S, dilation: Pair, pool: (x: Tensor) => Tensor): Layer<S> {
+  const k = spec.kernelSize;
+  const name = `${kind}(${k.join("x")}${spec.stride[0] !== k[0] || spec.stride[1] !== k[1] ? `, stride ${spec.stride.join("x")}` : ""})`;
+  const outputShape = (s: readonly number[]) => spatialOut(name, s, null, spec.kernelSize, spec.stride, dilation, spec.padding, null);
   return {
     name,
     spec,
@@ -217,7 +209,7 @@ export function avgPool2d(kernelSize: Size2, opts: { stride?: Size2; padding?: P
     },
     apply(_params, x) {
       checkImages(name, x, null);
-      return { y: avgPoolOp(x, { kernelSize: spec.kernelSize, stride: spec.stride, padding: spec.padding, countIncludePad: spec.countIncludePad }), state: NO_STATE };
+      return { y: pool(x), state: NO_STATE };
     },
     outputShape,
   };
