@@ -1,24 +1,11 @@
 /** `gradnav audit fairness|influence` and `gradnav train --constraint`, run as a user runs them (German credit and a CSV). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gradnav, workDir } from "./cli.run.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const cli = join(root, "dist", "src", "cli", "main.js");
-const work = mkdtempSync(join(tmpdir(), "gradnav-fair-"));
-
-function gradnav(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 300_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const work = workDir("gradnav-fair-");
 
 test("audit fairness on German credit: groups per column and their intersection, JSON and a report file", async () => {
   const file = join(work, "fair.json");

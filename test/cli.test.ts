@@ -1,30 +1,12 @@
 /** The gradnav command, run as a child process the way a user runs it: outputs, files and exit codes. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cli, gradnav, root, workDir } from "./cli.run.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const cli = join(root, "dist", "src", "cli", "main.js");
-const work = mkdtempSync(join(tmpdir(), "gradnav-cli-"));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function gradnav(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const work = workDir("gradnav-cli-");
 
 const noStack = (s: string) => assert.doesNotMatch(s, /^\s+at .*\(.*:\d+:\d+\)$/m, "no stack trace");
 
