@@ -155,9 +155,9 @@ export function listWasmKernels(): { native: PrimName[]; fallback: { prim: PrimN
 
 /**
  * Sets the wasm heap's budget in bytes (default 256 MiB) and returns the previous one. When the
- * tensors in the heap exceed it, the next op first moves them all out into typed arrays (a "spill"):
- * unreachable ones are then freed by the garbage collector, reachable ones come back on their next
- * use. This bounds memory in loops that never yield to the event loop (where the
+ * tensors in the heap exceed it, the next op first moves the oldest of them out into typed arrays,
+ * until half the budget is left (a "spill"): unreachable ones are then freed by the garbage
+ * collector, reachable ones come back on their next use. This bounds memory in loops that never yield to the event loop (where the
  * FinalizationRegistry cannot run); disposing tensors, or letting transforms release their
  * intermediates, keeps spills rare.
  *

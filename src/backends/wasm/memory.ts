@@ -132,7 +132,7 @@ export interface HeapStats {
   collected: number;
   /** Blocks freed by dispose() or by a transform releasing its intermediates. */
   disposed: number;
-  /** Times the heap went over its budget and moved every tensor out to typed arrays. */
+  /** Times the heap went over its budget and moved its oldest tensors out to typed arrays (down to half the budget). */
   spills: number;
   /** Bytes copied out by spills. */
   spilledBytes: number;
@@ -294,19 +294,23 @@ export class Heap {
   }
 
   /**
-   * Moves every resident tensor out of the heap into a typed array, so that the garbage collector can
-   * free the ones that are no longer reachable. Called between ops when tensorBytes went over the
-   * budget: in a synchronous loop the FinalizationRegistry never gets to run, and this bounds the heap.
-   * Live tensors come back into the heap (one copy) the next time a kernel reads them.
+   * Moves the oldest resident tensors out of the heap into typed arrays, until half the budget is
+   * left, so that the garbage collector can free the ones that are no longer reachable. Called between
+   * ops when tensorBytes went over the budget: in a synchronous loop the FinalizationRegistry never
+   * gets to run, and this bounds the heap. Oldest first (in the order they became resident), because
+   * in a loop that does not dispose, the old tensors are mostly dropped ones, while the newest (this
+   * step's parameters and state) are live and would only be copied back. A spilled tensor that is
+   * still live comes back into the heap (one copy) the next time a kernel reads it.
    */
   spill(): void {
-    this.nursery.length = 0; // spilled buffers own their data: nothing left to register
     this.overBudget = false;
     this.spills++;
+    // The list runs newest first: find its tail, then walk back towards the head.
     let c = this.cells;
-    this.cells = null;
-    while (c !== null) {
-      const next = c.next;
+    while (c !== null && c.next !== null) c = c.next;
+    const target = this.budget / 2;
+    while (c !== null && this.tensorBytes > target) {
+      const prev = c.prev;
       const block = c.block!;
       const b = this.memory.buffer;
       const n = c.bytes;
@@ -323,8 +327,10 @@ export class Heap {
       block.cell = null;
       c.block = null;
       c.ptr = -1;
+      if (prev !== null) prev.next = null;
+      else this.cells = null;
       c.prev = c.next = null;
-      c = next;
+      c = prev;
     }
     this.coalesce();
   }

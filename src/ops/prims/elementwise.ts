@@ -91,7 +91,9 @@ export const softplus = unary("softplus", (x) => o.sigmoid(x), { range: [-4, 4],
 export const erf = unary("erf", (x) => o.mul(2 / Math.sqrt(Math.PI), o.exp(o.neg(o.square(x)))));
 // At the kink x = 0 these take the one-sided derivative 0 (abs: sign(0) = 0), as JAX does.
 export const abs = unary("abs", (x) => o.sign(x), { ints: true, values: KINKED, edges: [[0, -0]] });
-export const relu = unary("relu", (x) => o.cast(o.greater(x, 0), x.dtype), { values: KINKED, edges: [[0, -0]] });
+// relu's derivative read off its output: sign(y) is 1 where y > 0 and 0 elsewhere (NaN at NaN), two
+// cheap passes (sign, then the product) where greater + cast + mul took three.
+export const relu = unary("relu", (_x, y) => o.sign(y), { values: KINKED, edges: [[0, -0]] });
 export const sign = piecewiseConstant("sign", "piecewise constant: its derivative is zero wherever it exists", { ints: true, values: KINKED, edges: [[0, -0, NaN]] });
 export const floor = piecewiseConstant("floor", "piecewise constant", { values: KINKED });
 export const ceil = piecewiseConstant("ceil", "piecewise constant", { values: KINKED });
