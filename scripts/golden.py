@@ -108,6 +108,10 @@ def cumsum(args, p):
     return np.cumsum(x, axis=ax)
 
 
+def log_softmax(args, p):
+    return scipy.special.log_softmax(args[0], axis=p["axis"])
+
+
 def slice_(args, p):
     x = args[0]
     idx = tuple(slice(b, b + (n - 1) * s + 1 if n > 0 else b, s) for b, s, n in zip(p["begin"], p["step"], p["size"]))
@@ -308,6 +312,7 @@ REFERENCE = {
     "argmax": arg_reduce(np.argmax),
     "argmin": arg_reduce(np.argmin),
     "cumsum": cumsum,
+    "logSoftmax": log_softmax,
     "reshape": lambda args, p: args[0].reshape(p["shape"]),
     "transpose": lambda args, p: np.transpose(args[0], p["perm"]),
     "broadcastTo": lambda args, p: np.broadcast_to(args[0], p["shape"]),

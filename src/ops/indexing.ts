@@ -19,7 +19,12 @@ function asIndices(op: string, indices: Tensor | readonly number[]): Tensor {
  * @example gn.take(gn.tensor([10, 20, 30]), [2, 0]) // [30, 10]
  */
 export function take(x: Tensor, indices: Tensor | readonly number[], axis = 0): Tensor {
-  return bind("take", [x, asIndices("take", indices)], { axis: normalizeAxis("take", axis, x.ndim) });
+  const idx = asIndices("take", indices);
+  const y = bind("take", [x, idx], { axis: normalizeAxis("take", axis, x.ndim) });
+  // An index tensor made here from an array is ours: free it at once (a mini-batch loop takes one per
+  // step), unless a transform recorded the take (y is then a tracer) and keeps idx for its derivative.
+  if (idx !== indices && y._trace === null) idx.dispose();
+  return y;
 }
 
 /** Alias of `take` (PyTorch users: for per-row picking see `takeAlongAxis`). */

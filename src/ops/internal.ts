@@ -5,7 +5,7 @@
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../engine/trace.js";
 import type { ConcatParams, FlipParams, PadParams, SliceParams } from "./prims/movement.js";
-import type { CumsumParams, ReduceParams } from "./prims/reduce.js";
+import type { CumsumParams, LogSoftmaxParams, ReduceParams } from "./prims/reduce.js";
 import type { TriangularSolveParams } from "./prims/linalg.js";
 import type { AlongAxisParams, ScatterAddParams, TakeParams } from "./prims/indexing.js";
 import type { Conv2dGradFilterParams, Conv2dGradInputParams, Conv2dParams, PoolWindowParams } from "./prims/conv.js";
@@ -13,6 +13,7 @@ import type { Conv2dGradFilterParams, Conv2dGradInputParams, Conv2dParams, PoolW
 export const sumPrim = (x: Tensor, p: ReduceParams): Tensor => bind("sum", [x], p);
 export const prodPrim = (x: Tensor, p: ReduceParams): Tensor => bind("prod", [x], p);
 export const cumsumPrim = (x: Tensor, p: CumsumParams): Tensor => bind("cumsum", [x], p);
+export const logSoftmaxPrim = (x: Tensor, p: LogSoftmaxParams): Tensor => bind("logSoftmax", [x], p);
 export const slicePrim = (x: Tensor, p: SliceParams): Tensor => bind("slice", [x], p);
 export const padPrim = (x: Tensor, p: PadParams): Tensor => bind("pad", [x], p);
 export const concatPrim = (xs: Tensor[], p: ConcatParams): Tensor => bind("concat", xs, p);

@@ -119,8 +119,13 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   return exp(logSoftmax(x, axis));
 }
 
-/** log(softmax(x)) along `axis`, computed as x - logsumexp(x). @example gn.logSoftmax(gn.tensor([0, 0])) // [-0.693, -0.693] */
+/**
+ * log(softmax(x)) along `axis`, x - logsumexp(x), computed stably in one primitive. NaN in a line
+ * gives NaN for the line; a line of all -Infinity gives NaN.
+ * @example gn.logSoftmax(gn.tensor([0, 0])) // [-0.693, -0.693]
+ */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return sub(x, logsumexp(x, axis, { keepdims: true }));
+  const xf = isFloat(x.dtype) ? x : cast(x, toFloat(x.dtype));
+  return bind("logSoftmax", [xf], { axis: normalizeAxis("logSoftmax", axis, x.ndim) });
 }
 

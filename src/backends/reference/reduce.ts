@@ -1,4 +1,4 @@
-import type { ArgReduceParams, CumsumParams, ReduceParams } from "../../ops/prims/reduce.js";
+import type { ArgReduceParams, CumsumParams, LogSoftmaxParams, ReduceParams } from "../../ops/prims/reduce.js";
 import { stridesOf } from "../../core/shape.js";
 import { type Kernel, alloc } from "./util.js";
 
@@ -103,4 +103,17 @@ export const reduceKernels = {
     });
     return y;
   }) as Kernel<CumsumParams>,
+  logSoftmax: (([a], [av], { axis }, out) => {
+    const y = alloc(out);
+    forEachLine(av.shape, axis, (start, stride, n) => {
+      let m = -Infinity;
+      for (let k = 0; k < n; k++) m = nanMax(m, a[start + k * stride]);
+      const shift = m - m === 0 ? m : 0; // a non-finite maximum would make x - shift inf - inf
+      let s = 0;
+      for (let k = 0; k < n; k++) s += Math.exp(a[start + k * stride] - shift);
+      const lse = Math.log(s) + shift;
+      for (let k = 0; k < n; k++) y[start + k * stride] = a[start + k * stride] - lse;
+    });
+    return y;
+  }) as Kernel<LogSoftmaxParams>,
 };

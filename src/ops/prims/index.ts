@@ -61,6 +61,7 @@ export const prims = {
   argmax: reduce.argmax,
   argmin: reduce.argmin,
   cumsum: reduce.cumsum,
+  logSoftmax: reduce.logSoftmax,
   // movement
   reshape: movement.reshape,
   transpose: movement.transpose,

@@ -131,6 +131,36 @@ function argReduce(name: "argmax" | "argmin"): NonDifferentiablePrimitive<ArgRed
 export const argmax = argReduce("argmax");
 export const argmin = argReduce("argmin");
 
+export interface LogSoftmaxParams {
+  /** The axis the softmax normalises over (non-negative). */
+  axis: number;
+}
+/**
+ * log(softmax(x)) along one axis, y = x - logsumexp(x), as one primitive: the composite took a dozen
+ * ops (and as many tape entries) per call, and softmax cross-entropy, the usual classification loss,
+ * runs it every step. The kernels shift by the line's maximum (0 when the maximum is not finite), so
+ * large inputs do not overflow; NaN in a line gives NaN for the whole line, +Infinity gives -Infinity
+ * for the finite entries and NaN for itself, and a line of all -Infinity gives NaN, as the composite did.
+ * Derivatives read softmax off the output: exp(y).
+ */
+export const logSoftmax: DifferentiablePrimitive<LogSoftmaxParams> = {
+  name: "logSoftmax",
+  differentiable: true,
+  infer: ([a], { axis }) => {
+    requireFloat("logSoftmax", a);
+    if (!Number.isInteger(axis) || axis < 0 || axis >= a.shape.length) throw new ValueError(`logSoftmax: axis ${axis} out of range for shape [${a.shape.join(", ")}]`);
+    return { shape: a.shape, dtype: a.dtype };
+  },
+  jvp: (_x, [t], { axis }, y) => o.sub(t!, o.sumPrim(o.mul(o.exp(y), t!), { axes: [axis], keepdims: true })),
+  vjp: (g, _x, { axis }, y) => [o.sub(g, o.mul(o.exp(y), o.sumPrim(g, { axes: [axis], keepdims: true })))],
+  samples: [
+    { args: [{ shape: [3, 4] }], params: { axis: 1 } },
+    { label: "axis 0 of three", args: [{ shape: [3, 2, 2] }], params: { axis: 0 } },
+    { label: "large values", args: [{ shape: [2, 3], values: [1000, 999, -1000, -50, 0, 50] }], params: { axis: 1 } },
+    { label: "infinities and NaN", args: [{ shape: [4, 3], values: [0, -Infinity, 1, -Infinity, -Infinity, -Infinity, 2, Infinity, 0, NaN, 1, 2] }], params: { axis: 1 }, valueOnly: true },
+  ],
+};
+
 export interface CumsumParams {
   axis: number;
   /** Sum from the end of the axis towards its start. */

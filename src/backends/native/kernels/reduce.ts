@@ -52,4 +52,5 @@ export const reduceEntries = {
   argmax: { fallback: "index results, rarely hot; the reference kernel reads the same arrays" },
   argmin: { fallback: "index results, rarely hot; the reference kernel reads the same arrays" },
   cumsum: { fallback: "a sequential scan; the reference kernel reads the same arrays" },
+  logSoftmax: { fallback: "small in practice (logits [batch, classes]); the reference kernel reads the same arrays" },
 };

@@ -62,4 +62,5 @@ export const reduceEntries = {
   argmax: { fallback: "index results; the reference kernel reads heap views directly" },
   argmin: { fallback: "index results; the reference kernel reads heap views directly" },
   cumsum: { fallback: "a sequential scan; the reference kernel reads heap views directly" },
+  logSoftmax: { fallback: "small in practice (logits [batch, classes]); the reference kernel reads heap views directly" },
 };
