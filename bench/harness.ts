@@ -12,14 +12,19 @@ export interface TimingOptions {
   minPassMs: number;
   /** Untimed calls before calibrating (JIT compilation, caches, lazy initialisation). */
   warmup: number;
+  /**
+   * Then keep running untimed until this much time has gone into warm-up: a JIT needs thousands of
+   * calls of a small step before it reaches steady speed (an HVP takes ~4,000), far more than one.
+   */
+  warmupMs: number;
   /** Budget for the timed passes of one case on one engine: slow cases run fewer passes. */
   maxCaseMs: number;
 }
 
 export const TIMING: Record<Scale, TimingOptions> = {
-  full: { passes: 7, minPassMs: 100, warmup: 1, maxCaseMs: 5000 },
-  quick: { passes: 3, minPassMs: 20, warmup: 1, maxCaseMs: 1500 },
-  tiny: { passes: 2, minPassMs: 1, warmup: 1, maxCaseMs: 50 },
+  full: { passes: 7, minPassMs: 100, warmup: 1, warmupMs: 1000, maxCaseMs: 5000 },
+  quick: { passes: 3, minPassMs: 20, warmup: 1, warmupMs: 200, maxCaseMs: 1500 },
+  tiny: { passes: 2, minPassMs: 1, warmup: 1, warmupMs: 0, maxCaseMs: 50 },
 };
 
 /** Runs `iters` iterations of a case and returns once their results are computed. */
@@ -41,7 +46,10 @@ async function timeOnce(step: Step, iters: number): Promise<number> {
 /** Warms up, calibrates and times a step; see TimingOptions. */
 export async function timeStep(step: Step, t: TimingOptions): Promise<Timed> {
   let lastMs = 0;
-  for (let i = 0; i < t.warmup; i++) lastMs = await timeOnce(step, 1);
+  let warmMs = 0;
+  for (let i = 0; i < t.warmup; i++) warmMs += lastMs = await timeOnce(step, 1);
+  // Time-based warm-up, in growing batches; a step slower than the budget is warm after one call.
+  for (let k = 1; warmMs < t.warmupMs; k = Math.min(k * 2, 1 << 16)) warmMs += await timeOnce(step, k);
   // Double the iteration count until a call lasts half a pass: one call of a microsecond op says little.
   // A warm-up call that already took a good share of the budget is calibration enough.
   let k = 1;

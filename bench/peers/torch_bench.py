@@ -27,8 +27,14 @@ def time_once(step, iters):
 def time_step(step, t):
     """Warm up, calibrate iterations per pass, time the passes: the recipe of bench/harness.ts."""
     last = 0.0
+    warm = 0.0
     for _ in range(t["warmup"]):
         last = time_once(step, 1)
+        warm += last
+    k = 1
+    while warm < t.get("warmupMs", 0):
+        warm += time_once(step, k)
+        k = min(k * 2, 1 << 16)
     k = 1
     if t["warmup"] == 0 or last < t["maxCaseMs"] / 4:
         last = time_once(step, k)
