@@ -15,11 +15,13 @@ export type Scale = "full" | "quick" | "tiny";
 /** Parameters of every workload, one shape per family. */
 export interface ElementwiseParams { kind: "elementwise"; op: "add" | "mul" | "exp" | "tanh"; n: number }
 export interface MatmulParams { kind: "matmul"; n: number }
+/** C[m, n] = op(A) op(B), A [m, k], B [k, n]; "t": the operand is the transpose of a stored matrix. */
+export interface GemmParams { kind: "gemm"; m: number; n: number; k: number; a: "n" | "t"; b: "n" | "t" }
 export interface MlpParams { kind: "mlp"; sizes: number[]; batch: number; train: boolean; via?: "fit" }
 export interface CnnParams { kind: "cnn"; image: number; channels: [number, number]; classes: number; batch: number; via?: "fit" }
 export interface HvpParams { kind: "hvp"; rows: number; cols: number; l2: number }
 export interface TinyParams { kind: "tiny"; op: "add" | "matmul"; n: number }
-export type CaseParams = ElementwiseParams | MatmulParams | MlpParams | CnnParams | HvpParams | TinyParams;
+export type CaseParams = ElementwiseParams | MatmulParams | GemmParams | MlpParams | CnnParams | HvpParams | TinyParams;
 
 export interface CaseSpec {
   /** Unique id, `<workload>.<name>`, e.g. "W1.matmul512". `--only` matches ids by prefix. */
@@ -38,7 +40,7 @@ export interface CaseSpec {
 /** Workload families in print order, with one line on what each measures. */
 export const WORKLOADS: Record<string, string> = {
   M: "issue-2 micro benches: elementwise ops on 1M elements, grad of a small MLP's loss",
-  W1: "matmul n x n float32 (2 n^3 FLOPs)",
+  W1: "matmul n x n float32 (2 n^3 FLOPs); gradnav only: the products inside W2 and W3 (2 m n k FLOPs)",
   W2: "MLP 784-256-128-10, ReLU, softmax cross-entropy, Adam, batch 128 (training samples/s)",
   W3: "CNN conv3x3x8 same, ReLU, maxpool2, conv3x3x16, ReLU, maxpool2, dense 784->10, Adam, batch 64 (samples/s)",
   W4: "HVP of mean(softplus(Xw) - y Xw) + 0.005 ||w||^2, logistic regression 569x30 (HVP/s)",
@@ -78,6 +80,16 @@ export function allCases(scale: Scale): CaseSpec[] {
   const mm = tiny ? [16, 32] : scale === "quick" ? [256, 512] : [256, 512, 1024];
   for (const n of mm)
     out.push({ id: `W1.matmul${n}`, workload: "W1", title: `matmul ${n}x${n}`, params: { kind: "matmul", n }, unit: "GFLOP/s", workPerIter: 2 * n ** 3 });
+  // The products W2 and W3 spend their time in (gradnav only: the peers run the square ones above).
+  const [b, d0, d1, d2] = tiny ? [8, 20, 16, 8] : [128, 784, 256, 128];
+  const gemms: [string, string, GemmParams][] = [
+    ["mlpXW", `W2 layer 1 forward x W: [${b},${d0}] x [${d0},${d1}]`, { kind: "gemm", m: b, n: d1, k: d0, a: "n", b: "n" }],
+    ["mlpXtG", `W2 layer 1 weight gradient x^T g: [${b},${d0}]^T x [${b},${d1}]`, { kind: "gemm", m: d0, n: d1, k: b, a: "t", b: "n" }],
+    ["mlpGWt", `W2 layer 2 input gradient g W^T: [${b},${d2}] x [${d1},${d2}]^T`, { kind: "gemm", m: b, n: d1, k: d2, a: "n", b: "t" }],
+    ["conv2", "W3 second convolution's im2col product, one image: [16,72] x [72,196]", { kind: "gemm", m: 16, n: 196, k: 72, a: "n", b: "n" }],
+  ];
+  for (const [name, title, params] of gemms)
+    out.push({ id: `W1.${name}`, workload: "W1", title, params, unit: "GFLOP/s", workPerIter: 2 * params.m * params.n * params.k, gradnavOnly: true });
 
   const mlp = tiny ? { sizes: [20, 16, 8, 4], batch: 8 } : { sizes: [784, 256, 128, 10], batch: 128 };
   out.push({

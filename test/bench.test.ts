@@ -41,7 +41,7 @@ test("bench: tiny gradnav-only run reports every case on every backend with a we
 
 test("bench: --only selects cases by id prefix, case-insensitively", () => {
   const cases = allCases("full");
-  assert.deepEqual(selectCases(cases, "w1").map((c) => c.id), ["W1.matmul256", "W1.matmul512", "W1.matmul1024"]);
+  assert.deepEqual(selectCases(cases, "w1").map((c) => c.id), ["W1.matmul256", "W1.matmul512", "W1.matmul1024", "W1.mlpXW", "W1.mlpXtG", "W1.mlpGWt", "W1.conv2"]);
   assert.deepEqual(selectCases(cases, "W5.add,W4").map((c) => c.id), ["W4.hvpLogreg", "W5.add100"]);
   assert.equal(selectCases(cases, undefined).length, cases.length);
   assert.equal(selectCases(cases, "nothing").length, 0);

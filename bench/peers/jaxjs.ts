@@ -189,5 +189,7 @@ function build(jax: Jax, c: CaseSpec): Prepared {
       });
       return done(repeat(() => f(X.ref, y.ref, w.ref, v.ref)));
     }
+    case "gemm":
+      throw new Error(`${c.id} is a gradnav-only case`);
   }
 }

@@ -150,5 +150,7 @@ function build(tf: Tf, c: CaseSpec): Prepared {
         },
       });
     }
+    case "gemm":
+      throw new Error(`${c.id} is a gradnav-only case`);
   }
 }

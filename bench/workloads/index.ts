@@ -7,6 +7,7 @@ import type { Prepared } from "../engine.js";
 import { cnn } from "./cnn.js";
 import { elementwise } from "./elementwise.js";
 import { cnnFit, mlpFit } from "./fit.js";
+import { gemm } from "./gemm.js";
 import { hvp } from "./hvp.js";
 import { matmul } from "./matmul.js";
 import { mlp } from "./mlp.js";
@@ -19,6 +20,8 @@ export function buildGradnavCase(c: CaseSpec): Prepared {
       return elementwise(p);
     case "matmul":
       return matmul(p);
+    case "gemm":
+      return gemm(p);
     case "mlp":
       return p.via === "fit" ? mlpFit(p) : mlp(p);
     case "cnn":
