@@ -14,12 +14,28 @@
 #define MR32 4
 #define NR32 8
 
+/* The 4 x 4 block whose rows are r0..r3, transposed, stored at out, out + step, out + 2 step, out + 3 step. */
+INLINE void store_transposed_4x4(v128_t r0, v128_t r1, v128_t r2, v128_t r3, f32 *out, int step) {
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(out, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+  wasm_v128_store(out + step, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+  wasm_v128_store(out + 2 * step, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+  wasm_v128_store(out + 3 * step, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+}
+
 static void pack_a_f32(const f32 *a, int rsa, int csa, int mc, int kc, f32 *pa) {
   for (int i0 = 0; i0 < mc; i0 += MR32) {
     int mr = mc - i0 < MR32 ? mc - i0 : MR32;
     const f32 *src = a + (long)i0 * rsa;
     if (mr == MR32) {
-      for (int p = 0; p < kc; p++) {
+      int p = 0;
+      if (csa == 1) // rows contiguous: four k steps of the four rows at a time, transposed in registers
+        for (; p + 4 <= kc; p += 4, pa += 4 * MR32)
+          store_transposed_4x4(wasm_v128_load(src + p), wasm_v128_load(src + rsa + p), wasm_v128_load(src + 2 * rsa + p), wasm_v128_load(src + 3 * rsa + p), pa, MR32);
+      else if (rsa == 1) // a transposed matrix: the four rows of one k step are contiguous
+        for (; p < kc; p++, pa += MR32) wasm_v128_store(pa, wasm_v128_load(src + (long)p * csa));
+      for (; p < kc; p++) {
         const f32 *s = src + (long)p * csa;
         pa[0] = s[0];
         pa[1] = s[rsa];
@@ -47,6 +63,17 @@ static void pack_b_f32(const f32 *b, int rsb, int csb, int kc, int nc, f32 *pb) 
         wasm_v128_store(pb + 4, wasm_v128_load(s + 4));
         pb += NR32;
       }
+    } else if (nr == NR32 && rsb == 1) {
+      // A transposed matrix (columns contiguous): 4 x 4 blocks transposed in registers.
+      int p = 0;
+      for (; p + 4 <= kc; p += 4, pb += 4 * NR32) {
+        const f32 *s = src + p;
+        store_transposed_4x4(wasm_v128_load(s), wasm_v128_load(s + csb), wasm_v128_load(s + 2 * csb), wasm_v128_load(s + 3 * csb), pb, NR32);
+        s += 4 * csb;
+        store_transposed_4x4(wasm_v128_load(s), wasm_v128_load(s + csb), wasm_v128_load(s + 2 * csb), wasm_v128_load(s + 3 * csb), pb + 4, NR32);
+      }
+      for (; p < kc; p++, pb += NR32)
+        for (int j = 0; j < NR32; j++) pb[j] = src[p + (long)j * csb];
     } else {
       for (int p = 0; p < kc; p++) {
         for (int j = 0; j < NR32; j++) pb[j] = j < nr ? src[(long)p * rsb + (long)j * csb] : 0.0f;
