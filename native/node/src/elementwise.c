@@ -73,6 +73,27 @@ void gn_binary(int dt, int op, const void *a, const void *b, void *y, int rank, 
     const T *pa = (const T *)m->a + offs[0], *pb = (const T *)m->b + offs[1];          \
     uint8_t *py = (uint8_t *)m->y + offs[2];                                           \
     const long sa = m->sa, sb = m->sb;                                                 \
+    if (sa == 1 && sb == 0) { /* contiguous, or against a scalar (relu's mask): constant strides vectorise */ \
+      const T s = pb[0];                                                               \
+      switch (m->op) {                                                                 \
+        case C_EQ: for (long i = 0; i < n; i++) py[i] = pa[i] == s; return;            \
+        case C_NE: for (long i = 0; i < n; i++) py[i] = pa[i] != s; return;            \
+        case C_LT: for (long i = 0; i < n; i++) py[i] = pa[i] < s; return;             \
+        case C_LE: for (long i = 0; i < n; i++) py[i] = pa[i] <= s; return;            \
+        case C_GT: for (long i = 0; i < n; i++) py[i] = pa[i] > s; return;             \
+        case C_GE: for (long i = 0; i < n; i++) py[i] = pa[i] >= s; return;            \
+      }                                                                                \
+    }                                                                                  \
+    if (sa == 1 && sb == 1) {                                                          \
+      switch (m->op) {                                                                 \
+        case C_EQ: for (long i = 0; i < n; i++) py[i] = pa[i] == pb[i]; return;        \
+        case C_NE: for (long i = 0; i < n; i++) py[i] = pa[i] != pb[i]; return;        \
+        case C_LT: for (long i = 0; i < n; i++) py[i] = pa[i] < pb[i]; return;         \
+        case C_LE: for (long i = 0; i < n; i++) py[i] = pa[i] <= pb[i]; return;        \
+        case C_GT: for (long i = 0; i < n; i++) py[i] = pa[i] > pb[i]; return;         \
+        case C_GE: for (long i = 0; i < n; i++) py[i] = pa[i] >= pb[i]; return;        \
+      }                                                                                \
+    }                                                                                  \
     switch (m->op) {                                                                   \
       case C_EQ: for (long i = 0; i < n; i++) py[i] = pa[i * sa] == pb[i * sb]; break; \
       case C_NE: for (long i = 0; i < n; i++) py[i] = pa[i * sa] != pb[i * sb]; break; \
