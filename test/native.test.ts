@@ -221,6 +221,9 @@ if (info.available) {
           const x = withBackend("reference", () => rand([3, 4, 9, 10], "float32", 31).mul(rand([3, 4, 9, 10], "float32", 32).greater(-1.8).astype("float32").log().neg().exp().reciprocal()));
           for (const p of [{ kernelSize: [2, 2], stride: [2, 2], dilation: [1, 1] }, { kernelSize: [3, 2], stride: [1, 2], dilation: [2, 1] }])
             compare("maxPool2dArgmax", [x], p, `maxPool2dArgmax ${JSON.stringify(p)} (with NaN)`);
+          // Many ties (the first maximum wins), infinities, an odd width (vector body and tail of the 2x2 path).
+          const ties = withBackend("reference", () => gn.where(rand([2, 3, 11, 19], "float32", 36).greater(1.8), gn.tensor(Infinity, { dtype: "float32" }), gn.round(rand([2, 3, 11, 19], "float32", 35).mul(1.5))));
+          compare("maxPool2dArgmax", [ties], { kernelSize: [2, 2], stride: [2, 2], dilation: [1, 1] }, "maxPool2dArgmax 2x2 with ties and infinities");
           const idx = withBackend("reference", () => gn.tensor([[2, 0, 1, 1], [0, 0, 2, -1]], { dtype: "int32" }));
           const src = rand([2, 3], "float64", 33);
           compare("takeAlongAxis", [src, idx], { axis: 1 }, "takeAlongAxis with a negative index");
