@@ -342,39 +342,44 @@ describe("worker threads", () => {
   });
 });
 
-describe("float32 GEMM: packed and unpacked paths", () => {
-  // gemm_f32 picks the unpacked path for few rows or small products and packs otherwise; threads
-  // split a product by rows or columns, so the parts may take different paths. Both must sum every
-  // element in the same order, or results would depend on the thread count.
-  test("rows and columns computed by either path are bit-identical", async () => {
-    const { Ctx } = await import("../src/backends/wasm/context.js");
-    const { createRuntime } = await import("../src/backends/wasm/runtime.js");
-    const c = new Ctx(createRuntime(false));
-    const [m, n, k] = [64, 72, 600]; // over 2^20 multiply-adds and 16 rows: packed; k spans three KC blocks
-    const f32 = (count: number, seed: number) => {
-      const p = c.heap.allocRaw(count * 4);
-      for (let i = 0; i < count; i++) c.heap.f32[(p >>> 2) + i] = Math.sin(seed + i * 0.37) * 2;
-      return p;
-    };
-    const b = f32(k * n, 2);
-    const whole = f32(m * n, 3);
-    const parts = f32(m * n, 3); // the same start values, which acc = 1 adds to
-    const read = (p: number) => Array.from(c.heap.f32.subarray(p >>> 2, (p >>> 2) + m * n));
-    for (const transposed of [false, true])
-      for (const acc of [0, 1]) {
-        const a = f32(m * k, transposed ? 4 : 5); // A [m, k] row-major, or A^T [k, m] row-major read transposed
-        const [rsa, csa] = transposed ? [1, m] : [k, 1];
-        const [i0, j0] = [37, 69];
-        let want = acc ? c.heap.f32[(whole >>> 2) + i0 * n + j0] : 0;
-        for (let p = 0; p < k; p++) want += c.heap.f32[(a >>> 2) + i0 * rsa + p * csa] * c.heap.f32[(b >>> 2) + p * n + j0];
-        c.x.gemm_f32(a, rsa, csa, b, n, 1, whole, n, m, n, k, c.gemmWork(), acc);
-        assert.ok(Math.abs(c.heap.f32[(whole >>> 2) + i0 * n + j0] - want) < 1e-3, `C(${i0}, ${j0}) is the product's element`);
-        // Columns 0..63 in blocks of 16 rows, then columns 64..71 of every row (64 * 8 * 600 < 2^20): unpacked.
-        for (let i = 0; i < m; i += 16) c.x.gemm_f32(a + i * rsa * 4, rsa, csa, b, n, 1, parts + i * n * 4, n, 16, 64, k, c.gemmWork(), acc);
-        c.x.gemm_f32(a, rsa, csa, b + 64 * 4, n, 1, parts + 64 * 4, n, m, 8, k, c.gemmWork(), acc);
-        assert.deepEqual(read(parts), read(whole), `acc ${acc}, A ${transposed ? "transposed" : "row-major"}`);
-      }
-  });
+describe("GEMM: packed and unpacked paths", () => {
+  // gemm_f32/gemm_f64 pick the unpacked path for few rows or small products and pack otherwise;
+  // threads split a product by rows or columns, so the parts may take different paths. Both must sum
+  // every element in the same order, or results would depend on the thread count.
+  for (const dtype of ["float32", "float64"] as const)
+    test(`rows and columns computed by either path are bit-identical (${dtype})`, async () => {
+      const { Ctx } = await import("../src/backends/wasm/context.js");
+      const { createRuntime } = await import("../src/backends/wasm/runtime.js");
+      const c = new Ctx(createRuntime(false));
+      const es = dtype === "float32" ? 4 : 8;
+      const view = () => (dtype === "float32" ? c.heap.f32 : c.heap.f64); // fresh after each allocation
+      const gemm = (dtype === "float32" ? c.x.gemm_f32 : c.x.gemm_f64).bind(c.x);
+      const [m, n, k] = [64, 72, 600]; // over 2^20 multiply-adds and 16 rows: packed; k spans three KC blocks
+      const fill = (count: number, seed: number) => {
+        const p = c.heap.allocRaw(count * es);
+        for (let i = 0; i < count; i++) view()[p / es + i] = Math.sin(seed + i * 0.37) * 2;
+        return p;
+      };
+      const b = fill(k * n, 2);
+      const whole = fill(m * n, 3);
+      const parts = fill(m * n, 3); // the same start values, which acc = 1 adds to
+      const read = (p: number) => Array.from(view().subarray(p / es, p / es + m * n));
+      for (const transposed of [false, true])
+        for (const acc of [0, 1]) {
+          const a = fill(m * k, transposed ? 4 : 5); // A [m, k] row-major, or A^T [k, m] row-major read transposed
+          const [rsa, csa] = transposed ? [1, m] : [k, 1];
+          const [i0, j0] = [37, 69];
+          const h = view();
+          let want = acc ? h[whole / es + i0 * n + j0] : 0;
+          for (let p = 0; p < k; p++) want += h[a / es + i0 * rsa + p * csa] * h[b / es + p * n + j0];
+          gemm(a, rsa, csa, b, n, 1, whole, n, m, n, k, c.gemmWork(), acc);
+          assert.ok(Math.abs(view()[whole / es + i0 * n + j0] - want) < 1e-3, `C(${i0}, ${j0}) is the product's element`);
+          // Columns 0..63 in blocks of 16 rows, then columns 64..71 of every row (64 * 8 * 600 < 2^20): unpacked.
+          for (let i = 0; i < m; i += 16) gemm(a + i * rsa * es, rsa, csa, b, n, 1, parts + i * n * es, n, 16, 64, k, c.gemmWork(), acc);
+          gemm(a, rsa, csa, b + 64 * es, n, 1, parts + 64 * es, n, m, 8, k, c.gemmWork(), acc);
+          assert.deepEqual(read(parts), read(whole), `acc ${acc}, A ${transposed ? "transposed" : "row-major"}`);
+        }
+    });
 });
 
 describe("convolutions and pooling at training sizes", () => {

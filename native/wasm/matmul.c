@@ -292,12 +292,87 @@ static void kernel_f64(int kc, const f64 *pa, const f64 *pb, f64 *c, int ldc, in
     for (int j = 0; j < nr; j++) c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + tile[i * NR64 + j] : tile[i * NR64 + j];
 }
 
+/* float64 without packing: as the float32 path, with 4 x 4 tiles (two lanes per vector). */
+INLINE void direct_4x4_f64(const f64 *a0, int rsa, int csa, const f64 *bp, int rsb, int kc, f64 *c, int ldc, int add) {
+  const f64 *a1 = a0 + rsa, *a2 = a1 + rsa, *a3 = a2 + rsa;
+  v128_t c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++, bp += rsb) {
+    long q = (long)p * csa;
+    v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 2);
+    v128_t x0 = wasm_v128_load64_splat(a0 + q), x1 = wasm_v128_load64_splat(a1 + q);
+    c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(x0, b0));
+    c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(x0, b1));
+    c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(x1, b0));
+    c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(x1, b1));
+    v128_t x2 = wasm_v128_load64_splat(a2 + q), x3 = wasm_v128_load64_splat(a3 + q);
+    c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(x2, b0));
+    c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(x2, b1));
+    c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(x3, b0));
+    c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(x3, b1));
+  }
+  f64 *r0 = c, *r1 = c + ldc, *r2 = r1 + ldc, *r3 = r2 + ldc;
+  if (add) {
+    c00 = wasm_f64x2_add(c00, wasm_v128_load(r0)); c01 = wasm_f64x2_add(c01, wasm_v128_load(r0 + 2));
+    c10 = wasm_f64x2_add(c10, wasm_v128_load(r1)); c11 = wasm_f64x2_add(c11, wasm_v128_load(r1 + 2));
+    c20 = wasm_f64x2_add(c20, wasm_v128_load(r2)); c21 = wasm_f64x2_add(c21, wasm_v128_load(r2 + 2));
+    c30 = wasm_f64x2_add(c30, wasm_v128_load(r3)); c31 = wasm_f64x2_add(c31, wasm_v128_load(r3 + 2));
+  }
+  wasm_v128_store(r0, c00); wasm_v128_store(r0 + 2, c01);
+  wasm_v128_store(r1, c10); wasm_v128_store(r1 + 2, c11);
+  wasm_v128_store(r2, c20); wasm_v128_store(r2 + 2, c21);
+  wasm_v128_store(r3, c30); wasm_v128_store(r3 + 2, c31);
+}
+
+/* C[1 x 2w] (+)= A[1 x kc] B[kc x 2w] for w = 1 or 2 vectors. */
+INLINE void direct_1xw_f64(const f64 *a0, int csa, const f64 *bp, int rsb, int kc, f64 *c, int add, int w) {
+  v128_t c0 = wasm_f64x2_splat(0), c1 = c0;
+  for (int p = 0; p < kc; p++, bp += rsb) {
+    v128_t x = wasm_v128_load64_splat(a0 + (long)p * csa);
+    c0 = wasm_f64x2_add(c0, wasm_f64x2_mul(x, wasm_v128_load(bp)));
+    if (w == 2) c1 = wasm_f64x2_add(c1, wasm_f64x2_mul(x, wasm_v128_load(bp + 2)));
+  }
+  if (add) c0 = wasm_f64x2_add(c0, wasm_v128_load(c));
+  wasm_v128_store(c, c0);
+  if (w == 2) {
+    if (add) c1 = wasm_f64x2_add(c1, wasm_v128_load(c + 2));
+    wasm_v128_store(c + 2, c1);
+  }
+}
+
+static void gemm_direct_f64(const f64 *a, int rsa, int csa, const f64 *b, int rsb, f64 *c, int ldc, int m, int n, int k, int acc) {
+  if (k == 0 && !acc)
+    for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 8);
+  for (int pc = 0; pc < k; pc += KC) {
+    int kc = k - pc < KC ? k - pc : KC, add = acc || pc > 0;
+    const f64 *ak = a + (long)pc * csa, *bk = b + (long)pc * rsb;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      int i = 0;
+      for (; i + 4 <= m; i += 4) direct_4x4_f64(ak + (long)i * rsa, rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, ldc, add);
+      for (; i < m; i++) direct_1xw_f64(ak + (long)i * rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, add, 2);
+    }
+    for (; j + 2 <= n; j += 2)
+      for (int i = 0; i < m; i++) direct_1xw_f64(ak + (long)i * rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, add, 1);
+    for (; j < n; j++)
+      for (int i = 0; i < m; i++) {
+        const f64 *ai = ak + (long)i * rsa, *bp = bk + j;
+        f64 s = 0;
+        for (int p = 0; p < kc; p++) s += ai[(long)p * csa] * bp[(long)p * rsb];
+        c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + s : s;
+      }
+  }
+}
+
 EXPORT(gemm_f64) void gemm_f64(const f64 *a, int rsa, int csa, const f64 *b, int rsb, int csb, f64 *c, int ldc, int m, int n, int k, void *work, int acc) {
   f64 *pa = (f64 *)(((uintptr_t)work + 15) & ~(uintptr_t)15);
   f64 *pb = pa + MC * KC;
   if (k == 0) {
     if (!acc)
       for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 8);
+    return;
+  }
+  if (prefer_direct(m, n, k, csb)) {
+    gemm_direct_f64(a, rsa, csa, b, rsb, c, ldc, m, n, k, acc);
     return;
   }
   for (int jc = 0; jc < n; jc += NC) {
@@ -322,45 +397,14 @@ EXPORT(gemm_f64) void gemm_f64(const f64 *a, int rsa, int csa, const f64 *b, int
 
 /* ---------------- small products: no packing ----------------
  * C[m x n] (dense) = A B with A(i, p) at a[i rsa + p csa] and B's rows contiguous (B(p, j) at b[p rsb + j]).
- * float32 is the unpacked path above. float64: column blocks of 8 stay in four registers across the
- * whole k loop. */
+ * Both are the unpacked paths above. */
 
 EXPORT(matmul_small_f32) void matmul_small_f32(const f32 *a, int rsa, int csa, const f32 *b, int rsb, f32 *c, int m, int n, int k) {
   gemm_direct_f32(a, rsa, csa, b, rsb, c, n, m, n, k, 0);
 }
 
 EXPORT(matmul_small_f64) void matmul_small_f64(const f64 *a, int rsa, int csa, const f64 *b, int rsb, f64 *c, int m, int n, int k) {
-  int j0 = 0;
-  for (; j0 + 8 <= n; j0 += 8)
-    for (int i = 0; i < m; i++) {
-      v128_t c0 = wasm_f64x2_splat(0), c1 = c0, c2 = c0, c3 = c0;
-      const f64 *ai = a + (long)i * rsa, *bp = b + j0;
-      for (int p = 0; p < k; p++, bp += rsb) {
-        v128_t s = wasm_v128_load64_splat(ai + (long)p * csa);
-        c0 = wasm_f64x2_add(c0, wasm_f64x2_mul(s, wasm_v128_load(bp)));
-        c1 = wasm_f64x2_add(c1, wasm_f64x2_mul(s, wasm_v128_load(bp + 2)));
-        c2 = wasm_f64x2_add(c2, wasm_f64x2_mul(s, wasm_v128_load(bp + 4)));
-        c3 = wasm_f64x2_add(c3, wasm_f64x2_mul(s, wasm_v128_load(bp + 6)));
-      }
-      f64 *ci = c + (long)i * n + j0;
-      wasm_v128_store(ci, c0);
-      wasm_v128_store(ci + 2, c1);
-      wasm_v128_store(ci + 4, c2);
-      wasm_v128_store(ci + 6, c3);
-    }
-  for (; j0 + 2 <= n; j0 += 2)
-    for (int i = 0; i < m; i++) {
-      v128_t c0 = wasm_f64x2_splat(0);
-      const f64 *ai = a + (long)i * rsa, *bp = b + j0;
-      for (int p = 0; p < k; p++, bp += rsb) c0 = wasm_f64x2_add(c0, wasm_f64x2_mul(wasm_v128_load64_splat(ai + (long)p * csa), wasm_v128_load(bp)));
-      wasm_v128_store(c + (long)i * n + j0, c0);
-    }
-  for (; j0 < n; j0++)
-    for (int i = 0; i < m; i++) {
-      f64 acc = 0;
-      for (int p = 0; p < k; p++) acc += a[(long)i * rsa + (long)p * csa] * b[(long)p * rsb + j0];
-      c[(long)i * n + j0] = acc;
-    }
+  gemm_direct_f64(a, rsa, csa, b, rsb, c, n, m, n, k, 0);
 }
 
 /* ---------------- matrix-vector products y[m] = A x (x contiguous) ----------------
