@@ -3,7 +3,9 @@
  * are read through (row stride, column stride) pairs, so a transposed operand costs nothing extra:
  * the packing absorbs it. C is dense with leading dimension ldc. `work` is caller-provided scratch
  * (gemm_work_bytes), one per thread, so threads can run disjoint blocks of C at the same time.
- * With acc != 0 the product is added to C instead of replacing it. */
+ * With acc != 0 the product is added to C instead of replacing it. Products with few rows or few
+ * multiply-adds skip the packing (gemm_direct_*), summing in the same order, so the choice never
+ * changes a result. */
 #include "common.h"
 
 #define KC 256
@@ -200,8 +202,9 @@ static void gemm_direct_f32(const f32 *a, int rsa, int csa, const f32 *b, int rs
   }
 }
 
-/* Whether the unpacked path is the faster one (measured with V8 on x64: it wins for up to 16 rows
- * and up to about 100^3 multiply-adds; it needs whole vectors of columns to keep its pace). */
+/* Whether the unpacked path is the faster one, for either dtype (measured with V8 on x64: it wins
+ * for up to 16 rows and up to about 100^3 multiply-adds; it needs whole vectors of columns to keep
+ * its pace). */
 static int prefer_direct(int m, int n, int k, int csb) {
   return csb == 1 && n % 4 == 0 && (m <= 16 || (long)m * n * k <= (1 << 20));
 }
