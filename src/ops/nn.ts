@@ -6,6 +6,7 @@ import { promoteTypes, toFloat, isFloat } from "../core/dtype.js";
 import { ShapeError, ValueError, fmtShape } from "../core/errors.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../engine/trace.js";
+import { traced } from "../engine/scope.js";
 import { conv2dShape, poolShape, type Conv2dParams } from "./prims/conv.js";
 import { full, tensor } from "./creation.js";
 import { add, cast, div } from "./elementwise.js";
@@ -159,8 +160,17 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const idx = bind("maxPool2dArgmax", [xp], { kernelSize, stride, dilation });
   const [n, c, h, w] = xp.shape;
   const [, , oh, ow] = idx.shape;
-  const picked = takeAlongAxis(reshape(xp, [n, c, h * w]), reshape(idx, [n, c, oh * ow]), 2);
-  return finish(reshape(picked, [n, c, oh, ow]));
+  // The window argmax is a constant even inside a transform (no derivative), and so is its flat view;
+  // the view is made as traced work so that the outermost transform frees it with its other
+  // intermediates (a view made from a constant is not recorded, and would keep the indices alive).
+  const idxFlat = traced(() => reshape(idx, [n, c, oh * ow]));
+  const xFlat = reshape(xp, [n, c, h * w]);
+  const picked = takeAlongAxis(xFlat, idxFlat, 2);
+  const y = reshape(picked, [n, c, oh, ow]);
+  // No transform recorded the gather (a concrete input): nothing will need these again (y is a view
+  // of picked's storage and keeps it).
+  if (picked._trace === null) for (const t of xp === xb ? [idxFlat, idx, xFlat, picked] : [idxFlat, idx, xFlat, picked, xp]) t.dispose();
+  return finish(y);
 }
 
 export interface AvgPool2dOptions {
