@@ -11,6 +11,9 @@
 #include <string.h>
 #include "kernels.h"
 #include "pool.h"
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
 
 #ifndef KC
 #define KC 384 /* target depth of a k slice */
@@ -46,6 +49,27 @@ static void *grow(buf_t *b, size_t bytes) {
   return b->p;
 }
 
+/* A full float32 panel of a transposed B (columns contiguous along k): dst[p nr + c] = src[c csb + p],
+ * 4 x 4 blocks at a time through registers (SSE2), so that both the reads and the writes are runs. */
+static void pack_bt_f32(float *dst, const float *src, long csb, long kc, int nr) {
+  long p = 0;
+#if defined(__SSE2__)
+  for (; p + 4 <= kc; p += 4)
+    for (int c = 0; c < nr; c += 4) {
+      const float *s = src + c * csb + p;
+      __m128 r0 = _mm_loadu_ps(s), r1 = _mm_loadu_ps(s + csb), r2 = _mm_loadu_ps(s + 2 * csb), r3 = _mm_loadu_ps(s + 3 * csb);
+      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+      float *d = dst + p * nr + c;
+      _mm_storeu_ps(d, r0);
+      _mm_storeu_ps(d + nr, r1);
+      _mm_storeu_ps(d + 2 * nr, r2);
+      _mm_storeu_ps(d + 3 * nr, r3);
+    }
+#endif
+  for (; p < kc; p++)
+    for (int c = 0; c < nr; c++) dst[p * nr + c] = src[c * csb + p];
+}
+
 #define DEFINE_GEMM(T, SUF)                                                                                       \
   typedef struct {                                                                                                \
     const T *a, *b;                                                                                               \
@@ -74,6 +98,8 @@ static void *grow(buf_t *b, size_t bytes) {
           case 32: for (long p = 0; p < j->kc; p++) memcpy(dst + p * 32, src + p * j->rsb, 32 * sizeof(T)); break; \
           default: for (long p = 0; p < j->kc; p++) memcpy(dst + p * nr, src + p * j->rsb, nr * sizeof(T));      \
         }                                                                                                         \
+      else if (j->rsb == 1 && cols == nr && sizeof(T) == 4 && nr % 4 == 0)                                       \
+        pack_bt_f32((float *)dst, (const float *)src, j->csb, j->kc, nr);                                         \
       else if (j->rsb == 1) /* B's columns run along k (a transposed operand): read them contiguously */          \
         for (long c = 0; c < nr; c++) {                                                                           \
           T *d = dst + c;                                                                                         \
