@@ -22,6 +22,20 @@ typedef struct {
   do {                                                                            \
     const T *xs = x;                                                              \
     T *ys = y;                                                                    \
+    if (inner == 1) { /* along the last axis (max pooling): one index per element */ \
+      for (long o = o0; o < o1; o++) {                                            \
+        const T *xr = xs + o * n;                                                 \
+        const int32_t *ir = idx + o * m;                                          \
+        T *yr = ys + o * m;                                                       \
+        for (long k = 0; k < m; k++) {                                            \
+          long j = ir[k];                                                         \
+          if (j < 0) j += n;                                                      \
+          if (j < 0 || j >= n) return 0;                                          \
+          yr[k] = xr[j];                                                          \
+        }                                                                         \
+      }                                                                           \
+      break;                                                                      \
+    }                                                                             \
     for (long o = o0; o < o1; o++)                                                \
       for (long k = 0; k < m; k++)                                                \
         for (long i = 0; i < inner; i++) {                                        \
@@ -64,6 +78,20 @@ int gn_take_along(int width, const void *x, const int32_t *idx, void *y, long ou
     const T *us = upd;                                                            \
     T *ys = y;                                                                    \
     memset(ys + o0 * dim * inner, 0, (size_t)(o1 - o0) * dim * inner * sizeof(T)); \
+    if (inner == 1) {                                                             \
+      for (long o = o0; o < o1; o++) {                                            \
+        const T *ur = us + o * m;                                                 \
+        const int32_t *ir = idx + o * m;                                          \
+        T *yr = ys + o * dim;                                                     \
+        for (long k = 0; k < m; k++) {                                            \
+          long j = ir[k];                                                         \
+          if (j < 0) j += dim;                                                    \
+          if (j < 0 || j >= dim) return 0;                                        \
+          yr[j] += ur[k];                                                         \
+        }                                                                         \
+      }                                                                           \
+      break;                                                                      \
+    }                                                                             \
     for (long o = o0; o < o1; o++)                                                \
       for (long k = 0; k < m; k++)                                                \
         for (long i = 0; i < inner; i++) {                                        \
