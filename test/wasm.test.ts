@@ -116,6 +116,17 @@ describe("larger shapes (SIMD tails, blocking, broadcasting)", () => {
       compare("transpose", [x], { perm: [0, 2, 1] }, `transpose last two ${dtype}`);
       compare("transpose", [x], { perm: [2, 0, 1] }, `transpose 2,0,1 ${dtype}`);
       compare("broadcastTo", [x], { shape: [2, 6, 35, 17] }, `broadcast ${dtype}`);
+      // One element (a fill): 0-d and [1, 1], into small and heap outputs, from small and heap storage.
+      const ones = withBackend("reference", () => [x.slice([4, 7, 9], [5, 8, 10]).reshape([]), x.slice([1, 2, 3], [2, 3, 4]).reshape([1, 1])]);
+      for (const threshold of [64, -1]) {
+        const old = setSmallTensorBytes(threshold);
+        try {
+          for (const one of ones)
+            for (const shape of [[3, 1], [2, 5, 7], [1, 300]]) compare("broadcastTo", [one], { shape }, `broadcast one ${dtype} [${one.shape}] to [${shape}], small bytes ${threshold}`);
+        } finally {
+          setSmallTensorBytes(old);
+        }
+      }
       compare("slice", [x], { begin: [1, 2, 3], step: [2, 3, 1], size: [3, 11, 14] }, `slice ${dtype}`);
       compare("pad", [x], { lo: [1, 0, 2], hi: [0, 3, 1], interior: [0, 1, 0], value: 1 }, `pad ${dtype}`);
       compare("concat", [x, x], { axis: 1 }, `concat ${dtype}`);
@@ -447,7 +458,7 @@ describe("convolutions and pooling at training sizes", () => {
 
 test("lazy transposes: products read them in place; other consumers, reshape, dispose and double transposes see the right values", () => {
   for (const dtype of ["float32", "float64"] as const)
-    for (const [m, k, n] of [[40, 30, 1], [37, 50, 20], [120, 200, 90], [3, 64, 70]]) {
+    for (const [m, k, n] of [[40, 30, 1], [37, 50, 20], [120, 200, 90], [3, 64, 70], [30, 569, 1], [5, 1, 3], [33, 2, 1]]) {
       const a = rand([k, m], dtype, 80);
       const b = rand([n, k], dtype, 81);
       const x = rand([k, 1], dtype, 82);

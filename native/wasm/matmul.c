@@ -414,6 +414,32 @@ EXPORT(matmul_small_f64) void matmul_small_f64(const f64 *a, int rsa, int csa, c
  * Rows of A contiguous (csa == 1): one dot product per row, vectorised along k. Columns contiguous
  * (rsa == 1, a transposed matrix): y accumulates x[p] A[:, p], vectorised along m. */
 
+/* y[0 .. (nv-1) L + r) = sum over p of x[p] A[p, :] for A's rows at a + p csa (contiguous), nv
+ * vectors of y in registers (nv a constant once inlined), the last holding r <= L lanes. Rows below
+ * `safe` load that vector whole; the rest add its r lanes one by one. Every y[i] sums its terms in
+ * order of p, as the scalar loop would. */
+#define DEFINE_MATVEC_COLS(NAME, T, L, SPLAT, LOADSPLAT, ADD, MUL)                                    \
+  static inline __attribute__((always_inline)) void NAME(const T *a, int csa, const T *x, T *y, int k, int nv, int r, int safe) { \
+    v128_t s[8];                                                                                      \
+    for (int v = 0; v < nv; v++) s[v] = SPLAT(0);                                                     \
+    int p = 0;                                                                                        \
+    for (; p < safe; p++) {                                                                           \
+      const T *row = a + (long)p * csa;                                                               \
+      const v128_t xs = LOADSPLAT(x + p);                                                             \
+      for (int v = 0; v < nv; v++) s[v] = ADD(s[v], MUL(xs, wasm_v128_load(row + v * L)));           \
+    }                                                                                                 \
+    T t[L];                                                                                           \
+    wasm_v128_store(t, s[nv - 1]);                                                                    \
+    for (; p < k; p++) {                                                                              \
+      const T *row = a + (long)p * csa;                                                               \
+      const v128_t xs = LOADSPLAT(x + p);                                                             \
+      for (int v = 0; v < nv - 1; v++) s[v] = ADD(s[v], MUL(xs, wasm_v128_load(row + v * L)));       \
+      for (int l = 0; l < r; l++) t[l] += x[p] * row[(nv - 1) * L + l];                               \
+    }                                                                                                 \
+    for (int v = 0; v < nv - 1; v++) wasm_v128_store(y + v * L, s[v]);                               \
+    for (int l = 0; l < r; l++) y[(nv - 1) * L + l] = t[l];                                           \
+  }
+
 #define DEFINE_MATVEC(NAME, T, L, SPLAT, LOADSPLAT, ADD, MUL, EXTRACT)                               \
   EXPORT(NAME) void NAME(const T *a, int rsa, int csa, const T *x, T *y, int m, int k) {              \
     if (csa == 1) {                                                                                   \
@@ -433,21 +459,36 @@ EXPORT(matmul_small_f64) void matmul_small_f64(const f64 *a, int rsa, int csa, c
       }                                                                                               \
       return;                                                                                         \
     }                                                                                                 \
-    memset(y, 0, (unsigned long)m * sizeof(T));                                                       \
     if (rsa == 1) {                                                                                   \
-      for (int p = 0; p < k; p++) {                                                                   \
-        const T *col = a + (long)p * csa;                                                             \
-        v128_t s = LOADSPLAT(x + p);                                                                  \
-        int i = 0;                                                                                    \
-        for (; i + L <= m; i += L) wasm_v128_store(y + i, ADD(wasm_v128_load(y + i), MUL(s, wasm_v128_load(col + i)))); \
-        for (; i < m; i++) y[i] += x[p] * col[i];                                                     \
+      /* Up to 8 vectors of y stay in registers over all of k (loading and storing y for every p would \
+       * chain the steps through memory): one pass over A per 8 vectors of y. */                    \
+      for (int i = 0; i < m; i += 8 * L) {                                                            \
+        const int rem = m - i, nv = rem >= 8 * L ? 8 : (rem + L - 1) / L, r = rem >= 8 * L ? L : rem - (nv - 1) * L; \
+        /* A partial last vector is loaded whole while the load stays inside A (csa >= m). */        \
+        long safe = k;                                                                                \
+        if (r < L) {                                                                                  \
+          const long room = (long)(k - 1) * csa + m - i - nv * L; /* last row start that fits, x csa */ \
+          safe = csa >= m && room >= 0 ? room / csa + 1 : 0;                                          \
+        }                                                                                             \
+        switch (nv) {                                                                                 \
+          case 1: NAME##_cols(a + i, csa, x, y + i, k, 1, r, (int)safe); break;                       \
+          case 2: NAME##_cols(a + i, csa, x, y + i, k, 2, r, (int)safe); break;                       \
+          case 3: NAME##_cols(a + i, csa, x, y + i, k, 3, r, (int)safe); break;                       \
+          case 4: NAME##_cols(a + i, csa, x, y + i, k, 4, r, (int)safe); break;                       \
+          case 5: NAME##_cols(a + i, csa, x, y + i, k, 5, r, (int)safe); break;                       \
+          case 6: NAME##_cols(a + i, csa, x, y + i, k, 6, r, (int)safe); break;                       \
+          case 7: NAME##_cols(a + i, csa, x, y + i, k, 7, r, (int)safe); break;                       \
+          default: NAME##_cols(a + i, csa, x, y + i, k, 8, r, (int)safe); break;                      \
+        }                                                                                             \
       }                                                                                               \
       return;                                                                                         \
     }                                                                                                 \
+    memset(y, 0, (unsigned long)m * sizeof(T));                                                       \
     for (int i = 0; i < m; i++)                                                                       \
       for (int p = 0; p < k; p++) y[i] += a[(long)i * rsa + (long)p * csa] * x[p];                    \
   }
 
+DEFINE_MATVEC_COLS(matvec_rows_f32_cols, f32, 4, wasm_f32x4_splat, wasm_v128_load32_splat, wasm_f32x4_add, wasm_f32x4_mul)
 DEFINE_MATVEC(matvec_rows_f32, f32, 4, wasm_f32x4_splat, wasm_v128_load32_splat, wasm_f32x4_add, wasm_f32x4_mul, wasm_f32x4_extract_lane)
 
 /* float32 with contiguous rows: four rows at a time, their four partial sums reduced together. */
@@ -484,4 +525,5 @@ EXPORT(matvec_f32) void matvec_f32(const f32 *a, int rsa, int csa, const f32 *x,
   }
   if (i < m) matvec_rows_f32(a + (long)i * rsa, rsa, 1, x, y + i, m - i, k);
 }
+DEFINE_MATVEC_COLS(matvec_f64_cols, f64, 2, wasm_f64x2_splat, wasm_v128_load64_splat, wasm_f64x2_add, wasm_f64x2_mul)
 DEFINE_MATVEC(matvec_f64, f64, 2, wasm_f64x2_splat, wasm_v128_load64_splat, wasm_f64x2_add, wasm_f64x2_mul, wasm_f64x2_extract_lane)

@@ -68,8 +68,15 @@ const transpose: NativeKernel<TransposeParams> = (c, [a], [av], { perm }, out) =
 
 const broadcastTo: NativeKernel<BroadcastParams> = (c, [a], [av], _p, out) => {
   const dt = av.dtype;
+  const n = sizeOf(out.shape);
+  if (sizeOf(av.shape) === 1) {
+    // One element (the cotangent of a full reduction): a fill, no strided gather.
+    const value = c.view(a, dt, 1)[0];
+    fill(c, dt, c.out(dt, n), value, n);
+    return c.result();
+  }
   const src = c.ptr(a, dt);
-  const dst = c.out(dt, sizeOf(out.shape));
+  const dst = c.out(dt, n);
   stridedCopy(c, dt, src, dst, out.shape, broadcastStrides(av.shape, out.shape), rowMajorStrides(out.shape));
   return c.result();
 };
@@ -103,10 +110,13 @@ export function fill(c: Ctx, dt: DType, dst: number, value: number, n: number): 
   else if (dt === "bool") c.x.fill_w1(dst, value !== 0 ? 1 : 0, n);
   else if (dt === "int32") c.x.fill_w4(dst, value | 0, n);
   else {
-    const f = new Float32Array([value]);
-    c.x.fill_w4(dst, new Int32Array(f.buffer)[0], n);
+    F32_BITS[0] = value;
+    c.x.fill_w4(dst, I32_BITS[0], n);
   }
 }
+/** One float32 seen as its int32 bits (fill_w4 takes bits). */
+const F32_BITS = new Float32Array(1);
+const I32_BITS = new Int32Array(F32_BITS.buffer);
 
 const pad: NativeKernel<PadParams> = (c, [a], [av], { lo, interior, value }, out) => {
   const dt = av.dtype;
