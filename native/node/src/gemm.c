@@ -201,6 +201,14 @@ static void pack_bt_f32(float *dst, const float *src, long csb, long kc, int nr)
       return 0;                                                                                                   \
     }                                                                                                             \
     const gn_isa *isa = gn_isa_now;                                                                               \
+    if (n == 1 && csa == 1 && rsb == 1) { /* a matrix-vector product */                                      \
+      isa->gemv_##SUF(m, k, a, rsa, b, c, ldc, accumulate);                                                       \
+      return 0;                                                                                                   \
+    }                                                                                                             \
+    if (n == 1 && rsa == 1 && rsb == 1 && ldc == 1 && !accumulate) { /* A^T x, as the row x^T A^T */              \
+      isa->small_##SUF(1, m, k, b, k, a, csa, c, m);                                                              \
+      return 0;                                                                                                   \
+    }                                                                                                             \
     if (csa == 1 && rsb == 1 && k >= 16 && (n == 1 || 4 * m * n < ((m + isa->mr_##SUF - 1) / isa->mr_##SUF) * isa->mr_##SUF * ((n + isa->nr_##SUF - 1) / isa->nr_##SUF) * isa->nr_##SUF)) { \
       isa->dots_##SUF(m, n, k, a, rsa, b, csb, c, ldc, accumulate);                                               \
       return 0;                                                                                                   \

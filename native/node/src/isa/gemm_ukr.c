@@ -246,6 +246,81 @@ typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alia
 DEFINE_DOTS(dots_f32, float, gn_vf)
 DEFINE_DOTS(dots_f64, double, gn_vd)
 
+/* y[i] (=|+=) A[i, :] . x with rows of A contiguous, one row at a time: vector partial sums over
+ * the row, its tail loaded as a whole vector and masked to zero beyond the row (the load stays inside
+ * A; the last rows copy their tail instead), then the lanes added as a tree. Short rows (W4's X w,
+ * k = 30) cost a few vector steps each, with no scalar stores reloaded as a vector. */
+#define DEFINE_GEMV(NAME, T, V, VI, HSUM)                                                                          \
+  static void NAME(long m, long k, const T *restrict a, long lda, const T *restrict x, T *restrict y, long incy, \
+                   int accumulate) {                                                                           \
+    enum { L = sizeof(V) / sizeof(T) };                                                                        \
+    const long kv = k / L * L, k2 = k / (2 * L) * (2 * L), t = k - kv;                                         \
+    T xt[L], keep[L];                                                                                          \
+    for (int l = 0; l < L; l++) {                                                                              \
+      xt[l] = l < t ? x[kv + l] : 0;                                                                           \
+      memset(&keep[l], l < t ? 0xff : 0, sizeof(T));                                                           \
+    }                                                                                                          \
+    V xtail, u, v;                                                                                             \
+    VI mask;                                                                                                   \
+    memcpy(&xtail, xt, sizeof xtail);                                                                          \
+    memcpy(&mask, keep, sizeof mask);                                                                          \
+    const long end = (m - 1) * lda + k; /* elements of A from a */                                             \
+    for (long i = 0; i < m; i++) {                                                                             \
+      const T *ai = a + i * lda;                                                                               \
+      V s0 = {0}, s1 = {0};                                                                                    \
+      long p = 0;                                                                                              \
+      for (; p < k2; p += 2 * L) {                                                                             \
+        memcpy(&u, ai + p, sizeof u);                                                                          \
+        memcpy(&v, x + p, sizeof v);                                                                           \
+        s0 += u * v;                                                                                           \
+        memcpy(&u, ai + p + L, sizeof u);                                                                      \
+        memcpy(&v, x + p + L, sizeof v);                                                                       \
+        s1 += u * v;                                                                                           \
+      }                                                                                                        \
+      for (; p < kv; p += L) {                                                                                 \
+        memcpy(&u, ai + p, sizeof u);                                                                          \
+        memcpy(&v, x + p, sizeof v);                                                                           \
+        s0 += u * v;                                                                                           \
+      }                                                                                                        \
+      if (t > 0) {                                                                                             \
+        if (i * lda + kv + L <= end) memcpy(&u, ai + kv, sizeof u);                                            \
+        else {                                                                                                 \
+          T tail[L] = {0};                                                                                     \
+          memcpy(tail, ai + kv, (size_t)t * sizeof(T));                                                        \
+          memcpy(&u, tail, sizeof u);                                                                          \
+        }                                                                                                      \
+        u = (V)((VI)u & mask); /* lanes past the row may hold anything, infinities included */                \
+        s1 += u * xtail;                                                                                       \
+      }                                                                                                        \
+      const T r = HSUM(s0 + s1);                                                                               \
+      y[i * incy] = accumulate ? y[i * incy] + r : r;                                                          \
+    }                                                                                                          \
+  }
+typedef int64_t gn_vl __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
+/* The lanes of a vector added as a tree, in registers (through memory, scalar stores reloaded as
+ * vectors stall the store forwarding). */
+#if defined(__AVX512F__)
+static inline float hsum_f32(gn_vf v) { return _mm512_reduce_add_ps((__m512)v); }
+static inline double hsum_f64(gn_vd v) { return _mm512_reduce_add_pd((__m512d)v); }
+#elif defined(__AVX__)
+static inline float hsum_f32(gn_vf v) {
+  __m128 q = _mm_add_ps(_mm256_castps256_ps128((__m256)v), _mm256_extractf128_ps((__m256)v, 1));
+  q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+  return _mm_cvtss_f32(_mm_add_ss(q, _mm_movehdup_ps(q)));
+}
+static inline double hsum_f64(gn_vd v) {
+  __m128d q = _mm_add_pd(_mm256_castpd256_pd128((__m256d)v), _mm256_extractf128_pd((__m256d)v, 1));
+  return _mm_cvtsd_f64(_mm_add_sd(q, _mm_unpackhi_pd(q, q)));
+}
+#else
+static inline float hsum_f32(gn_vf v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+static inline double hsum_f64(gn_vd v) { return v[0] + v[1]; }
+#endif
+DEFINE_GEMV(gemv_f32, float, gn_vf, gn_vi, hsum_f32)
+DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64)
+
+void GN_FN(gn_gemv_f32)(long m, long k, const float *a, long lda, const float *x, float *y, long incy, int acc) { gemv_f32(m, k, a, lda, x, y, incy, acc); }
+void GN_FN(gn_gemv_f64)(long m, long k, const double *a, long lda, const double *x, double *y, long incy, int acc) { gemv_f64(m, k, a, lda, x, y, incy, acc); }
 void GN_FN(gn_dots_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc, int acc) { dots_f32(m, n, k, a, lda, b, ldb, c, ldc, acc); }
 void GN_FN(gn_dots_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc, int acc) { dots_f64(m, n, k, a, lda, b, ldb, c, ldc, acc); }
 

@@ -26,6 +26,9 @@ typedef struct gn_isa {
    * dot products (a convolution's filter gradient), where tiles would be mostly padding. */
   void (*dots_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc, int accumulate);
   void (*dots_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc, int accumulate);
+  /* y[i incy] (=|+=) A[i, :] . x for i < m, rows of A (row stride lda) and x contiguous: a matrix-vector product. */
+  void (*gemv_f32)(long m, long k, const float *a, long lda, const float *x, float *y, long incy, int accumulate);
+  void (*gemv_f64)(long m, long k, const double *a, long lda, const double *x, double *y, long incy, int accumulate);
   /* y[i] = op(x[i]) for i < n. */
   void (*unary_f32)(int op, const float *x, float *y, long n);
   void (*unary_f64)(int op, const double *x, double *y, long n);

@@ -11,6 +11,8 @@ void GN_FN(gn_small_f32)(long, long, long, const float *, long, const float *, l
 void GN_FN(gn_small_f64)(long, long, long, const double *, long, const double *, long, double *, long);
 void GN_FN(gn_dots_f32)(long, long, long, const float *, long, const float *, long, float *, long, int);
 void GN_FN(gn_dots_f64)(long, long, long, const double *, long, const double *, long, double *, long, int);
+void GN_FN(gn_gemv_f32)(long, long, const float *, long, const float *, float *, long, int);
+void GN_FN(gn_gemv_f64)(long, long, const double *, long, const double *, double *, long, int);
 void GN_FN(gn_unary_f32)(int, const float *, float *, long);
 void GN_FN(gn_unary_f64)(int, const double *, double *, long);
 void GN_FN(gn_binary_float)(int, const float *, long, const float *, long, float *, long);
@@ -32,6 +34,8 @@ const gn_isa GN_FN(gn_isa_table) = {
     .small_f64 = GN_FN(gn_small_f64),
     .dots_f32 = GN_FN(gn_dots_f32),
     .dots_f64 = GN_FN(gn_dots_f64),
+    .gemv_f32 = GN_FN(gn_gemv_f32),
+    .gemv_f64 = GN_FN(gn_gemv_f64),
     .unary_f32 = GN_FN(gn_unary_f32),
     .unary_f64 = GN_FN(gn_unary_f64),
     .binary_f32 = GN_FN(gn_binary_float),
