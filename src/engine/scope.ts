@@ -6,7 +6,8 @@
  * keeps a training loop's memory flat even when it never yields to the event loop.
  *
  * What is not recorded: tensors the user's function makes from concrete values only (constants,
- * caches), and anything made outside a transform. Those are freed when collected, or by dispose().
+ * caches), and anything made outside a transform. (Library ops record their own temporaries made from
+ * constants, such as a view of the labels, with `temporary`.) Those are freed when collected, or by dispose().
  * A tensor computed from a traced value and smuggled out of the function (not returned) is disposed
  * with the rest; returning it (as the value or aux) keeps it.
  */
@@ -43,6 +44,18 @@ export function traced<T>(f: () => T): T {
   } finally {
     tracedDepth--;
   }
+}
+
+/**
+ * @internal Records t, a temporary that an op makes from concrete values (a view of the labels, a
+ * constant filter, a window index), as an intermediate of the running transform, so that the outermost
+ * one frees it on return (such values are not recorded by themselves, and a view would keep its base's
+ * storage until collected). Returns t. Outside transforms it does nothing: there the op frees its
+ * temporaries itself once no tape can hold them.
+ */
+export function temporary<T extends Tensor>(t: T): T {
+  if (record !== null && t._trace === null) record.push(t);
+  return t;
 }
 
 /** @internal Enters a traced region (pair with leaveTraced in a finally). */

@@ -20,6 +20,7 @@ import { abs, add, cast, div, lessEqual, mul, neg, relu, softplus, square, sub, 
 import { take, takeAlongAxis } from "../ops/indexing.js";
 import { logSoftmax, mean, sum } from "../ops/reduce.js";
 import { expandDims, reshape } from "../ops/shape.js";
+import { temporary } from "../engine/scope.js";
 
 /** How a loss combines its per-sample values. */
 export type Reduction = "mean" | "sum" | "none";
@@ -190,7 +191,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor | readonly nu
     if (y.ndim !== 1 || y.shape[0] !== n)
       throw new ShapeError(`losses.${op}: class-index labels have shape ${fmtShape(y.shape)}; they must be int32 of shape [${n}] (or float probabilities of shape [${n}, ${c}])`);
     checkLabelRange(op, y, c);
-    const picked = reshape(takeAlongAxis(logp, expandDims(y, 1), 1), [n]);
+    const picked = reshape(pickClass(logp, y), [n]);
     const wy = w ? take(w, y) : undefined;
     let l = neg(wy ? mul(wy, picked) : picked);
     if (eps > 0) l = add(mul(l, 1 - eps), mul(neg(sum(weightedLogp, 1)), eps / c));
@@ -202,6 +203,17 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor | readonly nu
   const q = eps > 0 ? add(mul(y, 1 - eps), eps / c) : y;
   const l = neg(sum(mul(q, weightedLogp), 1));
   return reduceLoss(op, l, opts);
+}
+
+/**
+ * s[i, y_i] as [N, 1]. The labels' [N, 1] view is a temporary: recorded for a running transform to
+ * free, or freed here when no tape holds it (a view left to the collector keeps the labels' storage).
+ */
+function pickClass(s: Tensor, y: Tensor): Tensor {
+  const column = temporary(expandDims(y, 1));
+  const out = takeAlongAxis(s, column, 1);
+  if (out._trace === null && column !== y) column.dispose();
+  return out;
 }
 
 function checkLabelRange(op: string, y: Tensor, c: number): void {
@@ -247,7 +259,7 @@ export function multiclassHinge(scores: Tensor, labels: Tensor | readonly number
   if (y.dtype !== "int32" || y.ndim !== 1 || y.shape[0] !== n)
     throw new ShapeError(`losses.${op}: labels must be int32 class indices of shape [${n}], got ${y.dtype} ${fmtShape(y.shape)}`);
   checkLabelRange(op, y, c);
-  const sy = takeAlongAxis(scores, expandDims(y, 1), 1);
+  const sy = pickClass(scores, y);
   const margins = relu(add(sub(scores, sy), margin));
   // The true class contributes max(0, margin) to the sum above; take it out rather than masking.
   const l = div(sub(sum(margins, 1), margin), c);

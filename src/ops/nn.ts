@@ -2,11 +2,11 @@
  * Convolution and pooling over NCHW images. conv2d binds the conv2d primitive (src/ops/prims/conv.ts);
  * maxPool2d and avgPool2d are composites with no derivative code of their own.
  */
-import { promoteTypes, toFloat, isFloat } from "../core/dtype.js";
+import { promoteTypes, toFloat, isFloat, type DType } from "../core/dtype.js";
 import { ShapeError, ValueError, fmtShape } from "../core/errors.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../engine/trace.js";
-import { traced } from "../engine/scope.js";
+import { temporary } from "../engine/scope.js";
 import { conv2dShape, poolShape, type Conv2dParams } from "./prims/conv.js";
 import { full, tensor } from "./creation.js";
 import { add, cast, div } from "./elementwise.js";
@@ -56,15 +56,41 @@ function resolvePadding(op: string, padding: Padding2, inSize: readonly number[]
   return pairs;
 }
 
-/** Accepts [N, C, H, W], or [C, H, W] as a batch of one; `finish` removes the added batch axis again. */
+/**
+ * Accepts [N, C, H, W], or [C, H, W] as a batch of one (a view that is the op's temporary); `finish`
+ * removes the added batch axis again.
+ */
 function asBatch(op: string, x: Tensor): [Tensor, (y: Tensor) => Tensor] {
   if (x.ndim === 4) return [x, (y) => y];
-  if (x.ndim === 3) return [reshape(x, [1, ...x.shape]), (y) => reshape(y, y.shape.slice(1))];
+  if (x.ndim === 3) return [temporary(reshape(x, [1, ...x.shape])), dropBatchAxis];
   throw new ShapeError(`${op}: x must have shape [N, C, H, W] or [C, H, W], got ${fmtShape(x.shape)}`);
 }
 
+/** y [1, ...] as [...]; a concrete y is the op's own result, kept only through the view. */
+function dropBatchAxis(y: Tensor): Tensor {
+  const out = reshape(y, y.shape.slice(1));
+  if (y._trace === null) y.dispose();
+  return out;
+}
+
 function asFloat(x: Tensor): Tensor {
-  return isFloat(x.dtype) ? x : cast(x, toFloat(x.dtype));
+  return isFloat(x.dtype) ? x : temporary(cast(x, toFloat(x.dtype)));
+}
+
+/** `x` converted to `dtype`; a converted copy is the op's temporary. */
+function asDType(x: Tensor, dtype: DType): Tensor {
+  return x.dtype === dtype ? x : temporary(cast(x, dtype));
+}
+
+/**
+ * Frees the temporaries an op made once its result is concrete: no tape holds them then (a view of
+ * one keeps its storage). `keep` lists the op's inputs and result, which an op may pass through
+ * unchanged (a cast to the same dtype, a reshape to the same shape). Under a transform, `temporary`
+ * recorded them for the transform to free instead.
+ */
+function freeWhenConcrete(result: Tensor, made: readonly Tensor[], keep: readonly Tensor[]): void {
+  if (result._trace !== null) return;
+  for (const t of made) if (t !== result && !keep.includes(t)) t.dispose();
 }
 
 export interface Conv2dOptions {
@@ -107,13 +133,21 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
   const padding = resolvePadding("conv2d", opts.padding ?? "valid", xb.shape.slice(2), w.shape.slice(2), stride, dilation);
   const dtype = toFloat(promoteTypes(xb.dtype, w.dtype));
   const params: Conv2dParams = { stride, padding, dilation, groups };
-  let y = bind("conv2d", [cast(xb, dtype), cast(w, dtype)], params);
+  const xc = asDType(xb, dtype);
+  const wc = asDType(w, dtype);
+  let y = bind("conv2d", [xc, wc], params);
+  const made = [xb, xc, wc];
   if (opts.bias !== undefined) {
     const b = opts.bias;
     if (b.ndim !== 1 || b.shape[0] !== w.shape[0])
       throw new ShapeError(`conv2d: bias must have shape [${w.shape[0]}] (one per output channel of w ${fmtShape(w.shape)}), got ${fmtShape(b.shape)}`);
-    y = add(y, reshape(asFloat(b), [b.shape[0], 1, 1]));
+    const bf = asFloat(b);
+    const column = temporary(reshape(bf, [b.shape[0], 1, 1]));
+    const unbiased = y;
+    y = add(unbiased, column);
+    made.push(bf, column, unbiased);
   }
+  freeWhenConcrete(y, made, [x, w, opts.bias ?? x]);
   return finish(y);
 }
 
@@ -149,7 +183,8 @@ function checkHalfKernel(op: string, padding: Pairs, kernel: readonly number[]):
  * gn.maxPool2d(x, { kernelSize: 2 }).toArray(); // [[[[4, 5], [9, 3]]]]
  */
 export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
-  const [xb, finish] = asBatch("maxPool2d", asFloat(x));
+  const xf = asFloat(x);
+  const [xb, finish] = asBatch("maxPool2d", xf);
   const kernelSize = size2("maxPool2d", "kernelSize", opts.kernelSize);
   const stride = size2("maxPool2d", "stride", opts.stride ?? kernelSize);
   const dilation = size2("maxPool2d", "dilation", opts.dilation ?? 1);
@@ -160,16 +195,14 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
   const idx = bind("maxPool2dArgmax", [xp], { kernelSize, stride, dilation });
   const [n, c, h, w] = xp.shape;
   const [, , oh, ow] = idx.shape;
-  // The window argmax is a constant even inside a transform (no derivative), and so is its flat view;
-  // the view is made as traced work so that the outermost transform frees it with its other
-  // intermediates (a view made from a constant is not recorded, and would keep the indices alive).
-  const idxFlat = traced(() => reshape(idx, [n, c, oh * ow]));
+  // The window argmax is a constant even inside a transform (no derivative), and so is its flat view
+  // (a view of a constant is not recorded, and would keep the indices alive).
+  const idxFlat = temporary(reshape(idx, [n, c, oh * ow]));
   const xFlat = reshape(xp, [n, c, h * w]);
   const picked = takeAlongAxis(xFlat, idxFlat, 2);
   const y = reshape(picked, [n, c, oh, ow]);
-  // No transform recorded the gather (a concrete input): nothing will need these again (y is a view
-  // of picked's storage and keeps it).
-  if (picked._trace === null) for (const t of xp === xb ? [idxFlat, idx, xFlat, picked] : [idxFlat, idx, xFlat, picked, xp]) t.dispose();
+  // y is a view of picked's storage and keeps it.
+  freeWhenConcrete(y, [idxFlat, idx, xFlat, picked, xp, xb, xf], [x]);
   return finish(y);
 }
 
@@ -207,7 +240,8 @@ function realTaps(inSize: number, outSize: number, kernel: number, stride: numbe
  * gn.avgPool2d(gn.ones([1, 3, 3]), { kernelSize: 2, stride: 1, padding: 1, countIncludePad: false }).toArray()[0][0]; // [1, 1, 1, 1]
  */
 export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
-  const [xb, finish] = asBatch("avgPool2d", asFloat(x));
+  const xf = asFloat(x);
+  const [xb, finish] = asBatch("avgPool2d", xf);
   const kernelSize = size2("avgPool2d", "kernelSize", opts.kernelSize);
   const stride = size2("avgPool2d", "stride", opts.stride ?? kernelSize);
   const padding = resolvePadding("avgPool2d", opts.padding ?? "valid", xb.shape.slice(2), kernelSize, stride, [1, 1]);
@@ -220,12 +254,18 @@ export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
   const outShape = conv2dShape("avgPool2d", planes.shape, [1, 1, kh, kw], params, "x (as [N*C, 1, H, W])", "the window");
   const [, , oh, ow] = outShape;
   const countIncludePad = opts.countIncludePad ?? true;
-  const filter = full([1, 1, kh, kw], countIncludePad ? 1 / (kh * kw) : 1, { dtype: xb.dtype });
+  const filter = temporary(full([1, 1, kh, kw], countIncludePad ? 1 / (kh * kw) : 1, { dtype: xb.dtype }));
   let y = bind("conv2d", [planes, filter], params);
+  const made = [xf, xb, planes, filter, y];
   if (!countIncludePad) {
     const rows = realTaps(h, oh, kh, stride[0], padding[0][0]);
     const cols = realTaps(w, ow, kw, stride[1], padding[1][0]);
-    y = div(y, tensor(rows.map((r) => cols.map((q) => r * q)), { dtype: xb.dtype }));
+    const counts = temporary(tensor(rows.map((r) => cols.map((q) => r * q)), { dtype: xb.dtype }));
+    y = div(y, counts);
+    made.push(counts, y);
   }
-  return finish(reshape(y, [n, c, oh, ow]));
+  const out = reshape(y, [n, c, oh, ow]);
+  // out is a view of y's storage and keeps it.
+  freeWhenConcrete(out, made, [x]);
+  return finish(out);
 }
