@@ -97,6 +97,28 @@ describe("larger shapes (SIMD tails, blocking, broadcasting)", () => {
         for (const op of ["add", "sub", "mul", "div", "maximum", "minimum", "less", "equal"] as PrimName[])
           compare(op, [rand(sa, dtype, 3), rand(sb, dtype, 4, 0.5, 2)], {}, `${op} [${sa}] [${sb}] ${dtype}`);
   });
+  test("arithmetic on small operands (computed in JavaScript) gives the SIMD kernel's values", () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, 1e-40, 3.4e38, -1.5, 0.1, 7, 1 / 3];
+    for (const dtype of ["float32", "float64"] as const)
+      for (const [sa, sb] of [[[12], [12]], [[], [12]], [[12], []], [[], []], [[3, 4], [3, 4]]] as number[][][]) {
+        const a = withBackend("reference", () => gn.tensor(specials, { dtype }).reshape([12]).slice([0], [sa.reduce((x, y) => x * y, 1)]).reshape(sa));
+        const b = withBackend("reference", () => gn.tensor(specials.slice().reverse(), { dtype }).slice([0], [sb.reduce((x, y) => x * y, 1)]).reshape(sb));
+        for (const op of ["add", "sub", "mul", "div"] as PrimName[]) {
+          const run = (threshold: number) => {
+            const old = setSmallTensorBytes(threshold);
+            try {
+              return withBackend("wasm", () => bind(op, [on("wasm", a), on("wasm", b)], {} as never).toTypedArray());
+            } finally {
+              setSmallTensorBytes(old);
+            }
+          };
+          const js = run(1024);
+          const kernel = run(-1);
+          // Same values to the bit (Object.is tells -0 from 0), NaN payloads aside.
+          for (let i = 0; i < kernel.length; i++) assert.ok(Object.is(js[i], kernel[i]), `${op} [${sa}] [${sb}] ${dtype} [${i}]: JavaScript ${js[i]}, kernel ${kernel[i]}`);
+        }
+      }
+  });
   test("unary maps over long vectors", () => {
     for (const dtype of ["float32", "float64"] as const)
       for (const op of ["neg", "abs", "sqrt", "reciprocal", "relu", "exp", "log", "log1p", "expm1", "tanh", "sigmoid", "softplus", "floor", "ceil", "round", "sign", "sin", "erf"] as PrimName[]) {

@@ -14,16 +14,23 @@ import type { PrimName } from "./prims/index.js";
 import { DEFAULT_FLOAT, scalar } from "./creation.js";
 import { DTypeError } from "../core/errors.js";
 
-const scalarCache = new Map<string, Tensor>();
+/** Cached constants by backend, dtype and value (-0 under its own key: a Map would merge it with 0). */
+const scalarCache = new Map<object, Map<DType, Map<number | "-0", Tensor>>>();
+const CACHE_LIMIT = 4096;
 
 /** @internal A cached 0-d constant (constants are immutable, so sharing them is safe). */
 export function constant(value: number, dtype: DType): Tensor {
-  const key = `${getBackend().name}:${dtype}:${Object.is(value, -0) ? "-0" : value}`;
-  let t = scalarCache.get(key);
+  const backend = getBackend();
+  let byDType = scalarCache.get(backend);
+  if (byDType === undefined) scalarCache.set(backend, (byDType = new Map()));
+  let byValue = byDType.get(dtype);
+  if (byValue === undefined) byDType.set(dtype, (byValue = new Map()));
+  const key = value === 0 && 1 / value < 0 ? "-0" : value;
+  let t = byValue.get(key);
   if (t === undefined || t._backend === null) {
     t = scalar(value, dtype);
-    if (scalarCache.size > 4096) scalarCache.clear();
-    scalarCache.set(key, t);
+    if (byValue.size > CACHE_LIMIT) byValue.clear();
+    byValue.set(key, t);
   }
   return t;
 }

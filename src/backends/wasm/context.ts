@@ -7,7 +7,7 @@
  * their results copied out: that costs less than registering a heap block with the
  * FinalizationRegistry, and the garbage collector frees them like any JavaScript object.
  */
-import type { DType, TypedArray } from "../../core/dtype.js";
+import { type DType, type TypedArray, allocTyped } from "../../core/dtype.js";
 import { ValueError } from "../../core/errors.js";
 import { Heap, HeapBuf, TView } from "./memory.js";
 import type { WasmExports, WasmRuntime } from "./runtime.js";
@@ -112,6 +112,13 @@ export class Ctx {
   /** Copies a typed array into the heap at byte offset p. */
   put(s: TypedArray, dtype: DType, p: number): void {
     const h = this.heap;
+    if (s.length <= 16) {
+      // A small tensor: a loop costs less than set()'s call.
+      const v = dtype === "float32" ? h.f32 : dtype === "float64" ? h.f64 : dtype === "int32" ? h.i32 : h.u8;
+      const o = dtype === "float64" ? p >>> 3 : dtype === "bool" ? p : p >>> 2;
+      for (let i = 0; i < s.length; i++) v[o + i] = s[i];
+      return;
+    }
     switch (dtype) {
       case "float32": h.f32.set(s as Float32Array, p >>> 2); break;
       case "float64": h.f64.set(s as Float64Array, p >>> 3); break;
@@ -150,6 +157,14 @@ export class Ctx {
   /** A fresh typed array holding `size` elements at byte offset p. */
   slice(p: number, dtype: DType, size: number): TypedArray {
     const h = this.heap;
+    if (size <= 16) {
+      // A small result (a scalar, mostly): a loop into a fresh array costs less than slice().
+      const v = dtype === "float32" ? h.f32 : dtype === "float64" ? h.f64 : dtype === "int32" ? h.i32 : h.u8;
+      const o = dtype === "float64" ? p >>> 3 : dtype === "bool" ? p : p >>> 2;
+      const y = allocTyped(dtype, size);
+      for (let i = 0; i < size; i++) y[i] = v[o + i];
+      return y;
+    }
     switch (dtype) {
       case "float32": return h.f32.slice(p >>> 2, (p >>> 2) + size);
       case "float64": return h.f64.slice(p >>> 3, (p >>> 3) + size);

@@ -51,25 +51,17 @@ function floorClass(bytes: number): number {
 }
 
 /**
- * A resident tensor's heap block, as the FinalizationRegistry holds it. `cell` links back while the
- * block holds the tensor's data; it is cut when the data is spilled or freed, so the registry (which
- * keeps held values until its callback runs, never in a loop that does not yield) retains only this
- * small object, never the spilled data.
- */
-interface Block {
-  ptr: number;
-  cls: number;
-  cell: Cell | null;
-}
-
-/**
  * Where a HeapBuf's data is: a heap block (ptr >= 0), or, after a spill, a typed array (ptr -1).
  * Resident cells form a doubly linked list so a spill can visit them without keeping tensors alive.
+ * The FinalizationRegistry holds the cell of a registered buffer (until its callback runs, which is
+ * never in a loop that does not yield): a spill unregisters it, so the registry never retains spilled
+ * data, and a freed cell is a small object with nothing attached.
  */
 export interface Cell {
   /** Byte offset of the data in the heap, or -1 (spilled or freed). */
   ptr: number;
-  block: Block | null;
+  /** Size class of the heap block while resident. */
+  cls: number;
   /** Byte length of the data. */
   bytes: number;
   /** Element type, to spill into the right typed array. */
@@ -155,7 +147,7 @@ export class Heap {
   private peak = 0;
   private collected = 0;
   private disposed = 0;
-  private readonly registry: FinalizationRegistry<Block>;
+  private readonly registry: FinalizationRegistry<Cell>;
   /** Buffers made resident since the last flushNursery (not yet registered with the FinalizationRegistry). */
   private readonly nursery: HeapBuf[] = [];
   /** Head of the list of resident cells (most recent first). */
@@ -175,9 +167,8 @@ export class Heap {
     this.top = this.base;
     this.maxBytes = maxBytes;
     this.refresh();
-    this.registry = new FinalizationRegistry((block: Block) => {
-      const cell = block.cell;
-      if (cell === null) return; // spilled or freed already
+    this.registry = new FinalizationRegistry((cell: Cell) => {
+      if (cell.ptr < 0) return; // freed already
       this.collected++;
       cell.live = false;
       this.freeResident(cell);
@@ -214,7 +205,7 @@ export class Heap {
 
   /** A tensor storage of `bytes` (element kind 0 f32, 1 f64, 2 i32, 3 u8), freed when unreachable or disposed. */
   allocBuf(bytes: number, kind: 0 | 1 | 2 | 3): HeapBuf {
-    const cell: Cell = { ptr: -1, block: null, bytes, kind, arr: null, live: true, prev: null, next: null };
+    const cell: Cell = { ptr: -1, cls: 0, bytes, kind, arr: null, live: true, prev: null, next: null };
     const buf = new HeapBuf(cell);
     this.makeResident(buf);
     return buf;
@@ -229,9 +220,8 @@ export class Heap {
     this.tensorBytes += classSize(cls);
     if (this.tensorBytes > this.peakTensor) this.peakTensor = this.tensorBytes;
     if (this.tensorBytes > this.budget) this.overBudget = true;
-    const block: Block = { ptr, cls, cell };
     cell.ptr = ptr;
-    cell.block = block;
+    cell.cls = cls;
     cell.prev = null;
     cell.next = this.cells;
     if (this.cells !== null) this.cells.prev = cell;
@@ -254,8 +244,8 @@ export class Heap {
     const nursery = this.nursery;
     for (let i = 0; i < nursery.length; i++) {
       const b = nursery[i];
-      const block = b.cell.block;
-      if (block !== null && block.cell === b.cell) this.registry.register(b, block);
+      const cell = b.cell;
+      if (cell.ptr >= 0) this.registry.register(b, cell, cell);
     }
     nursery.length = 0;
   }
@@ -276,16 +266,13 @@ export class Heap {
     this.disposed++;
     cell.live = false;
     cell.arr = null;
-    if (cell.block !== null) this.freeResident(cell);
+    if (cell.ptr >= 0) this.freeResident(cell);
   }
 
   /** Frees a resident cell's block and takes it off the resident list. */
   private freeResident(cell: Cell): void {
-    const block = cell.block!;
-    this.release(block.ptr, block.cls);
-    this.tensorBytes -= classSize(block.cls);
-    block.cell = null;
-    cell.block = null;
+    this.release(cell.ptr, cell.cls);
+    this.tensorBytes -= classSize(cell.cls);
     cell.ptr = -1;
     if (cell.prev !== null) cell.prev.next = cell.next;
     else this.cells = cell.next;
@@ -311,21 +298,21 @@ export class Heap {
     const target = this.budget / 2;
     while (c !== null && this.tensorBytes > target) {
       const prev = c.prev;
-      const block = c.block!;
+      const ptr = c.ptr;
       const b = this.memory.buffer;
       const n = c.bytes;
       switch (c.kind) {
         // slice() copies into a fresh (non-shared) ArrayBuffer that the garbage collector owns.
-        case 0: c.arr = new Float32Array(b, block.ptr, n >>> 2).slice(); break;
-        case 1: c.arr = new Float64Array(b, block.ptr, n >>> 3).slice(); break;
-        case 2: c.arr = new Int32Array(b, block.ptr, n >>> 2).slice(); break;
-        default: c.arr = new Uint8Array(b, block.ptr, n).slice(); break;
+        case 0: c.arr = new Float32Array(b, ptr, n >>> 2).slice(); break;
+        case 1: c.arr = new Float64Array(b, ptr, n >>> 3).slice(); break;
+        case 2: c.arr = new Int32Array(b, ptr, n >>> 2).slice(); break;
+        default: c.arr = new Uint8Array(b, ptr, n).slice(); break;
       }
+      // The registry must not keep the spilled data alive: the buffer registers again if restored.
+      this.registry.unregister(c);
       this.spilledBytes += n;
-      this.release(block.ptr, block.cls);
-      this.tensorBytes -= classSize(block.cls);
-      block.cell = null;
-      c.block = null;
+      this.release(ptr, c.cls);
+      this.tensorBytes -= classSize(c.cls);
       c.ptr = -1;
       if (prev !== null) prev.next = null;
       else this.cells = null;
