@@ -48,6 +48,13 @@ let levelCounter = 0;
 const NO_TENSORS: Tensor[] = [];
 const NO_PARENTS: readonly number[] = [];
 
+/** The primitives by name in a Map, made on first use (after the circular imports settled): every op
+ * looks its primitive up, and a Map lookup costs about half a keyed load with many different names. */
+let primTable: Map<string, Primitive<never>> | null = null;
+function primOf(name: PrimName): Primitive<never> {
+  return (primTable ??= new Map(Object.entries(prims) as [string, Primitive<never>][])).get(name)!;
+}
+
 /** Applies primitive `name` to `inputs`: at once on the backend, or through the innermost transform. */
 export function bind<N extends PrimName>(name: N, inputs: Tensor[], params: ParamsOf<N>): Tensor {
   let top: Trace | null = null;
@@ -86,7 +93,7 @@ export function debugNans(on = true): void {
 }
 
 function evalPrim<N extends PrimName>(name: N, inputs: Tensor[], params: ParamsOf<N>): Tensor {
-  const prim = prims[name] as Primitive<ParamsOf<N>>;
+  const prim = primOf(name) as Primitive<ParamsOf<N>>;
   const backend = getBackend();
   const n = inputs.length;
   const data: unknown[] = new Array(n);
@@ -148,7 +155,7 @@ export class JvpTrace extends Trace {
       }
     }
     const out = bind(name, primals, params as never);
-    const prim = prims[name] as Primitive<unknown>;
+    const prim = primOf(name) as Primitive<unknown>;
     if (!any || !prim.differentiable || !isFloat(out.dtype)) return out;
     const tangent = prim.jvp(primals, tangents, params, out);
     if (tangent === null) return out;
@@ -219,7 +226,7 @@ export class VjpTrace extends Trace {
       }
     }
     const out = bind(name, primals, params as never);
-    const prim = prims[name] as Primitive<unknown>;
+    const prim = primOf(name) as Primitive<unknown>;
     if (!any || !prim.differentiable || !isFloat(out.dtype)) return out;
     return this.record({ prim: name, params, primals, parents, out });
   }
@@ -258,7 +265,7 @@ export class VjpTrace extends Trace {
       if (node.custom) gs = node.custom(ct);
       else if (node.prim === null) continue;
       else {
-        const prim = prims[node.prim] as Primitive<unknown>;
+        const prim = primOf(node.prim) as Primitive<unknown>;
         if (!prim.differentiable) continue;
         gs = prim.vjp(ct, node.primals, node.params, node.out, needsOf(parents));
       }

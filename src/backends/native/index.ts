@@ -43,6 +43,9 @@ const entries: { [N in PrimName]: Entry<ParamsOf<N>> } = {
   ...linalgEntries,
 };
 
+/** `entries` as a Map, made on first use: cheaper to look up by name on every op than the object. */
+let entryTable: Map<string, Entry<never>> | null = null;
+
 let loaded: NativeLoad | null = null;
 let ctx: NativeCtx | null = null;
 
@@ -84,7 +87,7 @@ export const nativeBackend: Backend = {
     return storage instanceof TransposedView ? materialize(need(), storage).slice() : (storage as TypedArray).slice();
   },
   exec<N extends PrimName>(prim: N, inputs: unknown[], inAvals: Aval[], params: ParamsOf<N>, out: Aval): unknown {
-    const entry = entries[prim] as Entry<ParamsOf<N>>;
+    const entry = (entryTable ??= new Map(Object.entries(entries) as [string, Entry<never>][])).get(prim) as Entry<ParamsOf<N>>;
     if ("native" in entry) {
       const c = need();
       const r = entry.native(c, READS_VIEWS.has(prim) ? (inputs as TypedArray[]) : materializeAll(c, inputs), inAvals, params, out);

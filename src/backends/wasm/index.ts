@@ -39,6 +39,9 @@ const entries: { [N in PrimName]: Entry<ParamsOf<N>> } = {
   ...linalgEntries,
 };
 
+/** `entries` as a Map, made on first use: cheaper to look up by name on every op than the object. */
+let entryTable: Map<string, Entry<never>> | null = null;
+
 let ctx: Ctx | null = null;
 
 /** The backend's context, created on first use (compiles and instantiates the kernels). */
@@ -117,7 +120,7 @@ export const wasmBackend: Backend = {
   },
   exec<N extends PrimName>(prim: N, inputs: unknown[], inAvals: Aval[], params: ParamsOf<N>, out: Aval): unknown {
     const c = wasmContext();
-    const entry = entries[prim] as Entry<ParamsOf<N>>;
+    const entry = (entryTable ??= new Map(Object.entries(entries) as [string, Entry<never>][])).get(prim) as Entry<ParamsOf<N>>;
     if ("native" in entry) {
       c.begin();
       try {
