@@ -146,3 +146,26 @@ test("minimize resumes from a saved state exactly, and works on trees", () => {
   assert.throws(() => O.minimizeSync(f, p0, {} as never), /give an optimizer/);
   assert.throws(() => O.minimizeSync(f, p0, { optimizer: O.sgd(), steps: -1 }), /steps must be an integer >= 0/);
 });
+
+test("the trace's norms and inner product in one pass equal globalNorm and treeVdot, and leave the trees intact", async () => {
+  const { treeNormsAndVdot } = await import("../src/optim/treemath.js");
+  for (const backend of ["reference", "wasm"]) {
+    gn.setBackend(backend);
+    try {
+      const k = gn.random.split(gn.random.key(9), 8);
+      // A matrix, a vector, a scalar, a leaf already [1, n] (its view is itself), an empty leaf, a float64 leaf.
+      const a = { w: gn.random.normal(k[0], [30, 7]), b: gn.random.normal(k[1], [7]), s: gn.tensor(2), r: gn.random.normal(k[2], [1, 5]), e: gn.zeros([0]), d: gn.random.normal(k[3], [4], { dtype: "float64" }) };
+      const b = { w: gn.random.normal(k[4], [30, 7]), b: gn.random.normal(k[5], [7]), s: gn.tensor(-3), r: gn.random.normal(k[6], [1, 5]), e: gn.zeros([0]), d: gn.random.normal(k[7], [4], { dtype: "float64" }) };
+      const r = treeNormsAndVdot(a, b);
+      const close = (x: number, y: number) => assert.ok(Math.abs(x - y) <= 1e-5 * Math.max(1, Math.abs(y)), `${x} vs ${y} on ${backend}`);
+      close(r.aNorm, O.globalNorm(a));
+      close(r.bNorm, O.globalNorm(b));
+      close(r.vdot, O.treeVdot(a, b));
+      for (const t of [...gn.treeLeaves(a), ...gn.treeLeaves(b)]) t.toTypedArray(); // nothing of the caller's was freed
+      const nan = treeNormsAndVdot({ w: gn.tensor([1, NaN]) }, { w: gn.tensor([1, 2]) });
+      assert.ok(Number.isNaN(nan.aNorm) && nan.bNorm === Math.sqrt(5) && Number.isNaN(nan.vdot));
+    } finally {
+      gn.setBackend("reference");
+    }
+  }
+});

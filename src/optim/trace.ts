@@ -7,7 +7,7 @@ import { ValueError } from "../core/errors.js";
 import { Tensor } from "../core/tensor.js";
 import { treeLeaves, treeLeavesWithPath } from "../core/tree.js";
 import type { ClipInfo, LbfgsInfo, LineSearchInfo, StepInfo } from "./transform.js";
-import { globalNorm, treeVdot } from "./treemath.js";
+import { treeNormsAndVdot } from "./treemath.js";
 
 /** One step of the route. Quantities are at the parameters the step started from. */
 export interface TraceStep {
@@ -97,9 +97,8 @@ export class TraceRecorder {
   /** Adds one step and returns its record. */
   record(r: StepRecord): TraceStep {
     const info = r.info ?? {};
-    const gradNorm = globalNorm(r.grads);
-    const updateNorm = globalNorm(r.updates);
-    const cosine = gradNorm > 0 && updateNorm > 0 && Number.isFinite(gradNorm * updateNorm) ? -treeVdot(r.updates, r.grads) / (gradNorm * updateNorm) : null;
+    const { aNorm: gradNorm, bNorm: updateNorm, vdot } = treeNormsAndVdot(r.grads, r.updates);
+    const cosine = gradNorm > 0 && updateNorm > 0 && Number.isFinite(gradNorm * updateNorm) ? -vdot / (gradNorm * updateNorm) : null;
     const step: TraceStep = {
       step: this.trace.steps.length,
       loss: num(r.loss),
