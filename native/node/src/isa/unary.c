@@ -1,4 +1,4 @@
-/* Elementwise maps y = op(x). float32 exp/log/tanh/sigmoid use the vector math of vmath.h; the other
+/* Elementwise maps y = op(x). float32 exp/log/tanh/sigmoid/softplus use the vector math of vmath.h; the other
  * float32 transcendentals are computed in double with libm and rounded once (as the reference backend
  * does with JavaScript's Math), and float64 transcendentals call libm. The cheap maps are plain loops
  * the compiler vectorises for this file's instruction set. NaN propagates everywhere. */
@@ -62,7 +62,7 @@ static void unary_f32(int op, const float *x, float *y, long n) {
     case U_SIGMOID: VMAP(v_sigmoid); return;
     case U_LOG1P: MAP((float)log1p(v)); return;
     case U_EXPM1: MAP((float)expm1(v)); return;
-    case U_SOFTPLUS: MAP((float)softplus_d(v)); return;
+    case U_SOFTPLUS: VMAP(v_softplus); return;
     case U_SIN: MAP((float)sin(v)); return;
     case U_COS: MAP((float)cos(v)); return;
     case U_TAN: MAP((float)tan(v)); return;

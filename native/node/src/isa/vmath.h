@@ -1,4 +1,4 @@
-/* float32 exp, log, tanh and sigmoid on GCC/Clang vector types, as wide as the build's instruction
+/* float32 exp, log, tanh, sigmoid and softplus on GCC/Clang vector types, as wide as the build's instruction
  * set (16 lanes with AVX-512, 8 with AVX2, 4 otherwise). Branch-free: both sides of every case are
  * computed and selected, so one loop body serves all lanes. Polynomials are the classic Cephes
  * minimax fits (about 1 ulp); special values (NaN, +-Infinity, overflow, underflow) are selected at
@@ -105,5 +105,16 @@ GN_INLINE gn_vf v_tanh(gn_vf x) {
 }
 
 GN_INLINE gn_vf v_sigmoid(gn_vf x) { return 1.0f / (1.0f + v_exp(-x)); }
+
+/* softplus: max(x, 0) + log1p(e) with e = e^-|x| in [0, 1], where log1p(e) = log(w) e / (w - 1) with
+ * w = 1 + e: the rounding error of w cancels (Goldberg); when w rounds to 1, log1p(e) is e itself. */
+GN_INLINE gn_vf v_softplus(gn_vf x) {
+  gn_vf e = v_exp(-v_abs(x));
+  gn_vf w = e + 1.0f;
+  gn_vf d = w - 1.0f;
+  gn_vf l = v_sel(d == 0.0f, e, v_log(w) * (e / d));
+  gn_vf y = v_sel(x > 0.0f, x, v_splat(0)) + l;
+  return v_sel(x != x, x, y);
+}
 
 #endif

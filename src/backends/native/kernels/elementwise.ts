@@ -1,5 +1,5 @@
 /**
- * Elementwise primitives on the native backend: every float unary map (float32 exp/log/tanh/sigmoid
+ * Elementwise primitives on the native backend: every float unary map (float32 exp/log/tanh/sigmoid/softplus
  * in SIMD, the rest through libm), float arithmetic with broadcasting, comparisons of floats and
  * int32, where and cast for every dtype. Declined to the reference kernel: int32 unary maps and
  * arithmetic (JavaScript's wrapping rules are the reference's), pow, bool comparisons, the logical ops.
