@@ -97,6 +97,38 @@ describe("larger shapes (SIMD tails, blocking, broadcasting)", () => {
         for (const op of ["add", "sub", "mul", "div", "maximum", "minimum", "less", "equal"] as PrimName[])
           compare(op, [rand(sa, dtype, 3), rand(sb, dtype, 4, 0.5, 2)], {}, `${op} [${sa}] [${sb}] ${dtype}`);
   });
+  test("comparisons, where and cast over long runs: vector paths, tails, scalars on either side, NaN", () => {
+    // Repeating values (so that == and <= see ties), NaN every 7th element, infinities.
+    const values = (n: number, shift: number, dtype: gn.DType) =>
+      withBackend("reference", () =>
+        gn.tensor(Array.from({ length: n }, (_, i) => (i % 7 === shift ? NaN : i % 13 === shift ? Infinity : ((i * 37 + shift) % 11) - 5)), { dtype }));
+    const shaped = (shape: number[], shift: number, dtype: gn.DType) => {
+      const t = values(shape.reduce((x, y) => x * y, 1), shift, dtype);
+      return withBackend("reference", () => t.reshape(shape));
+    };
+    const shapes: [number[], number[]][] = [[[1003], [1003]], [[1003], []], [[], [1003]], [[37, 41], [41]], [[37, 41], [37, 1]], [[5, 1, 35], [1, 6, 1]], [[15], [15]]];
+    const old = setSmallTensorBytes(-1); // every operand through the kernels
+    try {
+      for (const dtype of ["float32", "float64", "int32"] as const)
+        for (const [sa, sb] of shapes) {
+          const a = shaped(sa, 1, dtype);
+          const b = shaped(sb, 3, dtype);
+          for (const op of ["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"] as PrimName[]) compare(op, [a, b], {}, `${op} [${sa}] [${sb}] ${dtype}`);
+          for (const dt of ["float32", "float64", "int32", "bool"] as const) compare("cast", [a], { dtype: dt }, `cast [${sa}] ${dtype} -> ${dt}`);
+        }
+      for (const dtype of ["float32", "float64", "int32", "bool"] as const) {
+        const cond = withBackend("reference", () => gn.greater(shaped([37, 41], 2, "float32"), 0));
+        for (const [sx, sy] of [[[37, 41], [37, 41]], [[37, 41], []], [[], [37, 41]], [[41], [37, 1]]]) {
+          const x = withBackend("reference", () => shaped(sx, 1, "float32").astype(dtype));
+          const y = withBackend("reference", () => shaped(sy, 4, "float32").astype(dtype));
+          compare("where", [cond, x, y], {}, `where [${sx}] [${sy}] ${dtype}`);
+        }
+        compare("cast", [cond], { dtype }, `cast bool -> ${dtype}`);
+      }
+    } finally {
+      setSmallTensorBytes(old);
+    }
+  });
   test("arithmetic on small operands (computed in JavaScript) gives the SIMD kernel's values", () => {
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, 1e-40, 3.4e38, -1.5, 0.1, 7, 1 / 3];
     for (const dtype of ["float32", "float64"] as const)

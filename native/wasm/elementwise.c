@@ -169,11 +169,69 @@ DEFINE_ROW(row_min_f64, f64, 2, wasm_f64x2_splat, wasm_f64x2_extract_lane, F64_O
 DEFINE_BINARY(binary_f32, f32, f32)
 DEFINE_BINARY(binary_f64, f64, f64)
 
-/* ---- comparisons: bool (u8 0/1) output, scalar loops over the same broadcast walk ---- */
+/* ---- comparisons: bool (u8 0/1) output over the same broadcast walk ---- */
 
 enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
 
-#define DEFINE_COMPARE(NAME, T)                                                                 \
+/* Sixteen 32-bit lane masks (all ones or zero, four vectors) as sixteen bytes 0/1: the signed
+ * saturating narrows keep -1 and 0. */
+INLINE v128_t masks32_to_bytes(v128_t m0, v128_t m1, v128_t m2, v128_t m3) {
+  v128_t lo = wasm_i16x8_narrow_i32x4(m0, m1), hi = wasm_i16x8_narrow_i32x4(m2, m3);
+  return wasm_v128_and(wasm_i8x16_narrow_i16x8(lo, hi), wasm_i8x16_splat(1));
+}
+
+/* One row of a comparison of 4-lane elements (f32, i32); sa/sb are 0 (a scalar) or 1 (contiguous):
+ * sixteen elements per step, the tail and any other stride one at a time. */
+#define DEFINE_CMP_ROW4(NAME, T, SPLAT, VOP, SOP)                                                 \
+  INLINE void NAME(const T *a, int sa, const T *b, int sb, u8 *y, int n) {                      \
+    int i = 0;                                                                                  \
+    if (sa == 1 && sb == 1) {                                                                   \
+      for (; i + 16 <= n; i += 16)                                                              \
+        wasm_v128_store(y + i, masks32_to_bytes(VOP(wasm_v128_load(a + i), wasm_v128_load(b + i)),          \
+                                                VOP(wasm_v128_load(a + i + 4), wasm_v128_load(b + i + 4)),  \
+                                                VOP(wasm_v128_load(a + i + 8), wasm_v128_load(b + i + 8)),  \
+                                                VOP(wasm_v128_load(a + i + 12), wasm_v128_load(b + i + 12)))); \
+    } else if (sa == 1 && sb == 0) {                                                            \
+      v128_t vb = SPLAT(b[0]);                                                                  \
+      for (; i + 16 <= n; i += 16)                                                              \
+        wasm_v128_store(y + i, masks32_to_bytes(VOP(wasm_v128_load(a + i), vb), VOP(wasm_v128_load(a + i + 4), vb), \
+                                                VOP(wasm_v128_load(a + i + 8), vb), VOP(wasm_v128_load(a + i + 12), vb))); \
+    } else if (sa == 0 && sb == 1) {                                                            \
+      v128_t va = SPLAT(a[0]);                                                                  \
+      for (; i + 16 <= n; i += 16)                                                              \
+        wasm_v128_store(y + i, masks32_to_bytes(VOP(va, wasm_v128_load(b + i)), VOP(va, wasm_v128_load(b + i + 4)), \
+                                                VOP(va, wasm_v128_load(b + i + 8)), VOP(va, wasm_v128_load(b + i + 12)))); \
+    }                                                                                           \
+    for (; i < n; i++) y[i] = a[i * sa] SOP b[i * sb];                                          \
+  }
+
+/* One row for other element types: constant strides in the common cases, so the compiler may vectorise. */
+#define DEFINE_CMP_ROW(NAME, T, SOP)                                                              \
+  INLINE void NAME(const T *a, int sa, const T *b, int sb, u8 *y, int n) {                      \
+    if (sa == 1 && sb == 1) for (int i = 0; i < n; i++) y[i] = a[i] SOP b[i];                    \
+    else if (sa == 1 && sb == 0) { const T s = b[0]; for (int i = 0; i < n; i++) y[i] = a[i] SOP s; } \
+    else for (int i = 0; i < n; i++) y[i] = a[i * sa] SOP b[i * sb];                             \
+  }
+
+#define DEFINE_CMP_ROWS4(SUFFIX, T, SPLAT, PREFIX)                                                 \
+  DEFINE_CMP_ROW4(cmp_eq_##SUFFIX, T, SPLAT, PREFIX##_eq, ==)                                    \
+  DEFINE_CMP_ROW4(cmp_ne_##SUFFIX, T, SPLAT, PREFIX##_ne, !=)                                    \
+  DEFINE_CMP_ROW4(cmp_lt_##SUFFIX, T, SPLAT, PREFIX##_lt, <)                                     \
+  DEFINE_CMP_ROW4(cmp_le_##SUFFIX, T, SPLAT, PREFIX##_le, <=)                                    \
+  DEFINE_CMP_ROW4(cmp_gt_##SUFFIX, T, SPLAT, PREFIX##_gt, >)                                     \
+  DEFINE_CMP_ROW4(cmp_ge_##SUFFIX, T, SPLAT, PREFIX##_ge, >=)
+
+/* Vector comparisons give all-ones lanes where true; a NaN compares false except with != (as in C). */
+DEFINE_CMP_ROWS4(f32, f32, wasm_f32x4_splat, wasm_f32x4)
+DEFINE_CMP_ROWS4(i32, i32, wasm_i32x4_splat, wasm_i32x4)
+DEFINE_CMP_ROW(cmp_eq_f64, f64, ==)
+DEFINE_CMP_ROW(cmp_ne_f64, f64, !=)
+DEFINE_CMP_ROW(cmp_lt_f64, f64, <)
+DEFINE_CMP_ROW(cmp_le_f64, f64, <=)
+DEFINE_CMP_ROW(cmp_gt_f64, f64, >)
+DEFINE_CMP_ROW(cmp_ge_f64, f64, >=)
+
+#define DEFINE_COMPARE(NAME, T, SUFFIX)                                                         \
   EXPORT(NAME) void NAME(int op, const T *a, const T *b, u8 *y, const int *meta, int rank) {    \
     const int *shape = meta, *sa = meta + rank, *sb = meta + 2 * rank;                          \
     int n = rank ? shape[rank - 1] : 1;                                                         \
@@ -184,12 +242,12 @@ enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
       const T *pa = a + oa, *pb = b + ob;                                                       \
       u8 *py = y + oy;                                                                          \
       switch (op) {                                                                             \
-        case C_EQ: for (int i = 0; i < n; i++) py[i] = pa[i * ia] == pb[i * ib]; break;          \
-        case C_NE: for (int i = 0; i < n; i++) py[i] = pa[i * ia] != pb[i * ib]; break;          \
-        case C_LT: for (int i = 0; i < n; i++) py[i] = pa[i * ia] < pb[i * ib]; break;           \
-        case C_LE: for (int i = 0; i < n; i++) py[i] = pa[i * ia] <= pb[i * ib]; break;          \
-        case C_GT: for (int i = 0; i < n; i++) py[i] = pa[i * ia] > pb[i * ib]; break;           \
-        case C_GE: for (int i = 0; i < n; i++) py[i] = pa[i * ia] >= pb[i * ib]; break;          \
+        case C_EQ: cmp_eq_##SUFFIX(pa, ia, pb, ib, py, n); break;                               \
+        case C_NE: cmp_ne_##SUFFIX(pa, ia, pb, ib, py, n); break;                               \
+        case C_LT: cmp_lt_##SUFFIX(pa, ia, pb, ib, py, n); break;                               \
+        case C_LE: cmp_le_##SUFFIX(pa, ia, pb, ib, py, n); break;                               \
+        case C_GT: cmp_gt_##SUFFIX(pa, ia, pb, ib, py, n); break;                               \
+        case C_GE: cmp_ge_##SUFFIX(pa, ia, pb, ib, py, n); break;                               \
       }                                                                                         \
       oy += n;                                                                                  \
       int ax = rank - 2;                                                                        \
@@ -205,13 +263,54 @@ enum { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
     }                                                                                           \
   }
 
-DEFINE_COMPARE(compare_f32, f32)
-DEFINE_COMPARE(compare_f64, f64)
-DEFINE_COMPARE(compare_i32, i32)
+DEFINE_COMPARE(compare_f32, f32, f32)
+DEFINE_COMPARE(compare_f64, f64, f64)
+DEFINE_COMPARE(compare_i32, i32, i32)
 
 /* ---- where(cond, a, b): meta = [shape[r], strideC[r], strideA[r], strideB[r]] ---- */
 
-#define DEFINE_WHERE(NAME, T)                                                                   \
+/* Sixteen condition bytes as lane masks (all ones where the byte is nonzero), for 1- and 4-byte lanes. */
+INLINE v128_t cond_mask8(const u8 *c) {
+  return wasm_i8x16_ne(wasm_v128_load(c), wasm_i8x16_splat(0));
+}
+INLINE void cond_masks32(v128_t m8, v128_t m[4]) {
+  v128_t lo = wasm_i16x8_extend_low_i8x16(m8), hi = wasm_i16x8_extend_high_i8x16(m8);
+  m[0] = wasm_i32x4_extend_low_i16x8(lo);
+  m[1] = wasm_i32x4_extend_high_i16x8(lo);
+  m[2] = wasm_i32x4_extend_low_i16x8(hi);
+  m[3] = wasm_i32x4_extend_high_i16x8(hi);
+}
+
+/* Rows with a contiguous condition and each value contiguous (stride 1) or a scalar (stride 0):
+ * sixteen elements per step by bit selection; returns how many it did. */
+INLINE int where_row_w1(const u8 *c, const u8 *a, int sa, const u8 *b, int sb, u8 *y, int n) {
+  v128_t va = wasm_i8x16_splat(a[0]), vb = wasm_i8x16_splat(b[0]);
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    v128_t x = sa ? wasm_v128_load(a + i) : va, z = sb ? wasm_v128_load(b + i) : vb;
+    wasm_v128_store(y + i, wasm_v128_bitselect(x, z, cond_mask8(c + i)));
+  }
+  return i;
+}
+INLINE int where_row_w4(const u8 *c, const i32 *a, int sa, const i32 *b, int sb, i32 *y, int n) {
+  v128_t va = wasm_i32x4_splat(a[0]), vb = wasm_i32x4_splat(b[0]);
+  int i = 0;
+  for (; i + 16 <= n; i += 16) {
+    v128_t m[4];
+    cond_masks32(cond_mask8(c + i), m);
+    for (int k = 0; k < 4; k++) {
+      v128_t x = sa ? wasm_v128_load(a + i + 4 * k) : va, z = sb ? wasm_v128_load(b + i + 4 * k) : vb;
+      wasm_v128_store(y + i + 4 * k, wasm_v128_bitselect(x, z, m[k]));
+    }
+  }
+  return i;
+}
+INLINE int where_row_w8(const u8 *c, const f64 *a, int sa, const f64 *b, int sb, f64 *y, int n) {
+  (void)c, (void)a, (void)sa, (void)b, (void)sb, (void)y, (void)n;
+  return 0; /* the scalar loop (8-byte lanes: two per vector, little to gain) */
+}
+
+#define DEFINE_WHERE(NAME, T, ROW)                                                              \
   EXPORT(NAME) void NAME(const u8 *c, const T *a, const T *b, T *y, const int *meta, int rank) { \
     const int *shape = meta, *sc = meta + rank, *sa = meta + 2 * rank, *sb = meta + 3 * rank;   \
     int n = rank ? shape[rank - 1] : 1;                                                         \
@@ -219,7 +318,8 @@ DEFINE_COMPARE(compare_i32, i32)
     int idx[GN_MAX_RANK] = {0};                                                                 \
     long oc = 0, oa = 0, ob = 0, oy = 0;                                                        \
     for (;;) {                                                                                  \
-      for (int i = 0; i < n; i++) y[oy + i] = c[oc + i * ic] ? a[oa + i * ia] : b[ob + i * ib];  \
+      int i = ic == 1 && ia <= 1 && ib <= 1 ? ROW(c + oc, a + oa, ia, b + ob, ib, y + oy, n) : 0; \
+      for (; i < n; i++) y[oy + i] = c[oc + i * ic] ? a[oa + i * ia] : b[ob + i * ib];           \
       oy += n;                                                                                  \
       int ax = rank - 2;                                                                        \
       for (; ax >= 0; ax--) {                                                                   \
@@ -236,9 +336,9 @@ DEFINE_COMPARE(compare_i32, i32)
     }                                                                                           \
   }
 
-DEFINE_WHERE(where_w1, u8)
-DEFINE_WHERE(where_w4, i32)
-DEFINE_WHERE(where_w8, f64)
+DEFINE_WHERE(where_w1, u8, where_row_w1)
+DEFINE_WHERE(where_w4, i32, where_row_w4)
+DEFINE_WHERE(where_w8, f64, where_row_w8)
 
 /* ---- cast: dtype codes 0 float32, 1 float64, 2 int32, 3 bool ---- */
 
@@ -252,11 +352,41 @@ INLINE i32 to_int32(f64 v) {
   return (i32)(uint32_t)m;
 }
 
-#define CAST_LOOP(ST, DT, EXPR)                                      \
+/* The casts between bool and the 4-byte types, sixteen elements per step (the scalar loop below
+ * finishes the tail); returns how many it did. */
+INLINE int cast_simd(const void *src, int from, void *dst, int to, int n) {
+  int i = 0;
+  if (from == 3 && (to == 0 || to == 2)) { /* bool -> float32 / int32: widen the bytes */
+    const u8 *s = (const u8 *)src;
+    for (; i + 16 <= n; i += 16) {
+      v128_t v = wasm_v128_load(s + i);
+      v128_t lo = wasm_u16x8_extend_low_u8x16(v), hi = wasm_u16x8_extend_high_u8x16(v);
+      v128_t w[4] = {wasm_u32x4_extend_low_u16x8(lo), wasm_u32x4_extend_high_u16x8(lo), wasm_u32x4_extend_low_u16x8(hi), wasm_u32x4_extend_high_u16x8(hi)};
+      for (int k = 0; k < 4; k++) wasm_v128_store((i32 *)dst + i + 4 * k, to == 0 ? wasm_f32x4_convert_i32x4(w[k]) : w[k]);
+    }
+  } else if ((from == 0 || from == 2) && to == 3) { /* float32 / int32 -> bool: v != 0 (NaN gives true) */
+    const i32 *s = (const i32 *)src;
+    for (; i + 16 <= n; i += 16) {
+      v128_t m[4];
+      for (int k = 0; k < 4; k++) {
+        v128_t v = wasm_v128_load(s + i + 4 * k);
+        m[k] = from == 0 ? wasm_f32x4_ne(v, wasm_f32x4_splat(0.0f)) : wasm_i32x4_ne(v, wasm_i32x4_splat(0));
+      }
+      wasm_v128_store((u8 *)dst + i, masks32_to_bytes(m[0], m[1], m[2], m[3]));
+    }
+  } else if (from == 2 && to == 0) { /* int32 -> float32: rounds to nearest, as the C conversion does */
+    const i32 *s = (const i32 *)src;
+    for (; i + 4 <= n; i += 4) wasm_v128_store((f32 *)dst + i, wasm_f32x4_convert_i32x4(wasm_v128_load(s + i)));
+  }
+  return i;
+}
+
+/* The scalar loop from element `i0` on. */
+#define CAST_TAIL(ST, DT, EXPR)                                      \
   {                                                                  \
     const ST *s = (const ST *)src;                                   \
     DT *d = (DT *)dst;                                               \
-    for (int i = 0; i < n; i++) {                                    \
+    for (int i = i0; i < n; i++) {                                   \
       ST v = s[i];                                                   \
       d[i] = (DT)(EXPR);                                             \
     }                                                                \
@@ -264,22 +394,23 @@ INLINE i32 to_int32(f64 v) {
   }
 
 EXPORT(cast) void cast(const void *src, int from, void *dst, int to, int n) {
+  int i0 = cast_simd(src, from, dst, to, n);
   switch (from * 4 + to) {
     case 0 * 4 + 0: memcpy(dst, src, (unsigned long)n * 4); return;
-    case 0 * 4 + 1: CAST_LOOP(f32, f64, v)
-    case 0 * 4 + 2: CAST_LOOP(f32, i32, to_int32(v))
-    case 0 * 4 + 3: CAST_LOOP(f32, u8, v != 0) /* NaN != 0: true, as in NumPy */
-    case 1 * 4 + 0: CAST_LOOP(f64, f32, v)
+    case 0 * 4 + 1: CAST_TAIL(f32, f64, v)
+    case 0 * 4 + 2: CAST_TAIL(f32, i32, to_int32(v))
+    case 0 * 4 + 3: CAST_TAIL(f32, u8, v != 0) /* NaN != 0: true, as in NumPy */
+    case 1 * 4 + 0: CAST_TAIL(f64, f32, v)
     case 1 * 4 + 1: memcpy(dst, src, (unsigned long)n * 8); return;
-    case 1 * 4 + 2: CAST_LOOP(f64, i32, to_int32(v))
-    case 1 * 4 + 3: CAST_LOOP(f64, u8, v != 0)
-    case 2 * 4 + 0: CAST_LOOP(i32, f32, v)
-    case 2 * 4 + 1: CAST_LOOP(i32, f64, v)
+    case 1 * 4 + 2: CAST_TAIL(f64, i32, to_int32(v))
+    case 1 * 4 + 3: CAST_TAIL(f64, u8, v != 0)
+    case 2 * 4 + 0: CAST_TAIL(i32, f32, v)
+    case 2 * 4 + 1: CAST_TAIL(i32, f64, v)
     case 2 * 4 + 2: memcpy(dst, src, (unsigned long)n * 4); return;
-    case 2 * 4 + 3: CAST_LOOP(i32, u8, v != 0)
-    case 3 * 4 + 0: CAST_LOOP(u8, f32, v)
-    case 3 * 4 + 1: CAST_LOOP(u8, f64, v)
-    case 3 * 4 + 2: CAST_LOOP(u8, i32, v)
+    case 2 * 4 + 3: CAST_TAIL(i32, u8, v != 0)
+    case 3 * 4 + 0: CAST_TAIL(u8, f32, v)
+    case 3 * 4 + 1: CAST_TAIL(u8, f64, v)
+    case 3 * 4 + 2: CAST_TAIL(u8, i32, v)
     case 3 * 4 + 3: memcpy(dst, src, (unsigned long)n); return;
   }
 }
