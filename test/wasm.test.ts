@@ -309,6 +309,16 @@ describe("memory stays flat without the garbage collector", () => {
       assert.ok(after - before <= 2 * held + 64 * 1024, `heap grew by ${after - before} bytes; results hold ${held}`);
     });
   });
+  test("hvp frees the gradient it differentiates (only the product stays)", () => {
+    withBackend("wasm", () => {
+      const [X, w, v] = [rand([200, 40], "float32", 31), rand([40], "float32", 32), rand([40], "float32", 33)].map((t) => on("wasm", t));
+      const loss = (w: gn.Tensor) => gn.softplus(gn.matmul(X, w)).mean().add(w.square().sum().mul(0.01));
+      gn.hvp(loss, [w], [v]).dispose();
+      const before = gn.memoryInfo().tensorBytes as number;
+      for (let i = 0; i < 50; i++) gn.hvp(loss, [w], [v]).dispose();
+      assert.equal(gn.memoryInfo().tensorBytes, before, "tensor bytes after 50 more HVPs");
+    });
+  });
   test("a synchronous training loop that disposes replaced parameters keeps bytesInUse constant", () => {
     withBackend("wasm", () => {
       let { x, y, params } = mlpData();

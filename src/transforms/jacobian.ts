@@ -6,6 +6,7 @@ import { treeLeaves, treeUnflatten } from "../core/tree.js";
 import { fromTypedUnchecked, zerosLike } from "../ops/creation.js";
 import { reshape, stack, transpose } from "../ops/shape.js";
 import { type GradOptions, grad, jvp, vjpArgnums } from "./autodiff.js";
+import { releasing } from "../engine/scope.js";
 
 function basis(like: Tensor, index: number): Tensor {
   const data = allocTyped(like.dtype, like.size);
@@ -140,6 +141,7 @@ export function hvp(f: (...args: any[]) => unknown, primals: readonly unknown[],
   if (primals.length !== tangents.length) throw new ValueError(`hvp: ${primals.length} primals but ${tangents.length} tangents`);
   const argnums = primals.map((_, i) => i);
   const g = grad(f, { argnums: primals.length === 1 ? 0 : argnums });
-  const [, t] = jvp(g, primals, tangents);
+  // The gradient itself (jvp's primal result) is not returned: free it with the other intermediates.
+  const [, t] = releasing(() => jvp(g, primals, tangents), ([, tangent]) => [tangent, primals, tangents]);
   return t;
 }
