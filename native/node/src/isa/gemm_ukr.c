@@ -170,28 +170,55 @@ DEFINE_GENERIC_UKR(ukr_f64, double, MR64, NR64)
 
 #endif
 
-/* Small products without packing: each row of C accumulates rows of B scaled by A's entries, a
- * loop the compiler vectorises along the row. */
-#define DEFINE_SMALL(NAME, T)                                                                                  \
+/* Small products without packing: C's columns in chunks of one vector register, four rows of A at a
+ * time, so each row's sums stay in registers over all of k (four independent chains hide the
+ * multiply-add latency) and each load of B serves four rows. Each element sums over p in order. */
+typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
+#define DEFINE_SMALL(NAME, T, V)                                                                               \
   static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,       \
                    T *restrict c, long ldc) {                                                                 \
-    for (long i = 0; i < m; i++) {                                                                            \
-      T *restrict ci = c + i * ldc;                                                                           \
-      for (long j = 0; j < n; j++) ci[j] = 0;                                                                 \
-      for (long p = 0; p < k; p++) {                                                                          \
-        const T aip = a[i * lda + p];                                                                         \
-        const T *restrict bp = b + p * ldb;                                                                   \
-        for (long j = 0; j < n; j++) ci[j] += aip * bp[j];                                                    \
+    enum { L = sizeof(V) / sizeof(T) };                                                                       \
+    long j = 0;                                                                                               \
+    for (; j + L <= n; j += L) {                                                                              \
+      long i = 0;                                                                                             \
+      for (; i + 4 <= m; i += 4) {                                                                            \
+        const T *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;                           \
+        V s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, y;                                                          \
+        for (long p = 0; p < k; p++) {                                                                        \
+          memcpy(&y, b + p * ldb + j, sizeof y);                                                              \
+          s0 += a0[p] * y;                                                                                    \
+          s1 += a1[p] * y;                                                                                    \
+          s2 += a2[p] * y;                                                                                    \
+          s3 += a3[p] * y;                                                                                    \
+        }                                                                                                     \
+        memcpy(c + i * ldc + j, &s0, sizeof s0);                                                              \
+        memcpy(c + (i + 1) * ldc + j, &s1, sizeof s1);                                                        \
+        memcpy(c + (i + 2) * ldc + j, &s2, sizeof s2);                                                        \
+        memcpy(c + (i + 3) * ldc + j, &s3, sizeof s3);                                                        \
+      }                                                                                                       \
+      for (; i < m; i++) {                                                                                    \
+        const T *ai = a + i * lda;                                                                            \
+        V s0 = {0}, y;                                                                                        \
+        for (long p = 0; p < k; p++) {                                                                        \
+          memcpy(&y, b + p * ldb + j, sizeof y);                                                              \
+          s0 += ai[p] * y;                                                                                    \
+        }                                                                                                     \
+        memcpy(c + i * ldc + j, &s0, sizeof s0);                                                              \
       }                                                                                                       \
     }                                                                                                         \
+    for (; j < n; j++) /* columns left over after the last full register */                                  \
+      for (long i = 0; i < m; i++) {                                                                          \
+        T s = 0;                                                                                              \
+        for (long p = 0; p < k; p++) s += a[i * lda + p] * b[p * ldb + j];                                    \
+        c[i * ldc + j] = s;                                                                                   \
+      }                                                                                                       \
   }
-DEFINE_SMALL(small_f32, float)
-DEFINE_SMALL(small_f64, double)
+DEFINE_SMALL(small_f32, float, gn_vf)
+DEFINE_SMALL(small_f64, double, gn_vd)
 
 /* Dot products on vector registers (as wide as this build's instruction set), two rows of B at a
  * time so that each load of A serves two products, with two partial sums each to hide the add
  * latency; the lanes are added once per product. */
-typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
 #define DEFINE_DOTS(NAME, T, V)                                                                                \
   static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,        \
                    T *restrict c, long ldc, int accumulate) {                                                  \
