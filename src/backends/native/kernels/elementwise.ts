@@ -9,7 +9,7 @@ import { allocOut } from "../arrays.js";
 import type { CastParams } from "../../../ops/prims/elementwise.js";
 import { broadcastStrides, collapse } from "../../wasm/strides.js";
 import { DT, type Entry, type NativeCtx, type NativeKernel, WIDTH, sizeOf } from "../context.js";
-import { TINY, tinyBinary } from "./tiny.js";
+import { TINY, tinyBinary } from "../../tiny.js";
 
 type NoParams = Record<string, never>;
 

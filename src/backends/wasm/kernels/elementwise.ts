@@ -12,6 +12,7 @@ import { erf, sigmoid, softplus } from "../../reference/math.js";
 import type { TypedArray } from "../../../core/dtype.js";
 import { type Ctx, DT_CODE, DT_SIZE, SMALL_BYTES, type Storage } from "../context.js";
 import { broadcastStrides, collapse } from "../strides.js";
+import { tinyBinary } from "../../tiny.js";
 import type { Entry, NativeKernel } from "./types.js";
 
 type NoParams = Record<string, never>;
@@ -104,22 +105,6 @@ function sizeOfShape(s: readonly number[]): number {
 
 const B = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
 
-/**
- * a op b for add, sub, mul, div on small operands (typed arrays: see context.ts), same shape or one
- * element, computed in JavaScript: cheaper than copying them into scratch and the result back. A
- * float32 sum, difference, product or quotient computed in double and rounded once is the correctly
- * rounded float32 result, so the bits are the SIMD kernel's.
- */
-function tinyBinary(code: number, dt: "float32" | "float64", a: TypedArray, sa: number, b: TypedArray, sb: number, n: number): TypedArray {
-  const y = dt === "float32" ? new Float32Array(n) : new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = a[i * sa];
-    const z = b[i * sb];
-    y[i] = code === B.add ? x + z : code === B.sub ? x - z : code === B.mul ? x * z : x / z;
-  }
-  return y;
-}
-
 function binary(code: number): NativeKernel<NoParams> {
   return (c, [a, b], [av, bv], _p, out) => {
     const dt = out.dtype;
@@ -128,7 +113,12 @@ function binary(code: number): NativeKernel<NoParams> {
     if (code <= B.div && ArrayBuffer.isView(a) && ArrayBuffer.isView(b) && n * DT_SIZE[dt] <= SMALL_BYTES) {
       const sa = sameShape(av.shape, out.shape) ? 1 : sizeOfShape(av.shape) === 1 ? 0 : -1;
       const sb = sameShape(bv.shape, out.shape) ? 1 : sizeOfShape(bv.shape) === 1 ? 0 : -1;
-      if (sa >= 0 && sb >= 0) return tinyBinary(code, dt, a, sa, b, sb, n);
+      if (sa >= 0 && sb >= 0) {
+        // Small operands live outside the heap (context.ts): computing here beats copying them in and back.
+        const y = dt === "float32" ? new Float32Array(n) : new Float64Array(n);
+        tinyBinary(code, a, sa, b, sb, y, n);
+        return y;
+      }
     }
     const pa = c.ptr(a, dt);
     const pb = c.ptr(b, dt);

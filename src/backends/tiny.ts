@@ -1,11 +1,13 @@
 /**
- * Float arithmetic on tiny operands in JavaScript: below TINY elements the loop costs less than
- * crossing into the addon. Same shapes or one scalar side only. Results are bit-identical to the C
- * kernels: a float32 sum, difference, product or quotient computed in double and rounded once is the
- * correctly rounded float32 result.
+ * Float arithmetic on tiny operands in JavaScript, for the backends whose kernels sit behind a call
+ * that costs more than the loop: the native addon (below TINY elements) and the wasm heap (operands
+ * small enough to live outside it). Same shapes or one scalar side only. Results are bit-identical
+ * to the C kernels: a float32 sum, difference, product or quotient computed in double and rounded
+ * once is the correctly rounded float32 result.
  */
-import type { TypedArray } from "../../../core/dtype.js";
+import type { TypedArray } from "../core/dtype.js";
 
+/** Below this many elements the native backend computes add/sub/mul/div/maximum/minimum here. */
 export const TINY = 256;
 
 /** y = a op b for op codes 0..5 (add, sub, mul, div, maximum, minimum); sa/sb: 1 = full, 0 = scalar. */
