@@ -96,6 +96,36 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepdims: bo
   return out;
 }
 
+/**
+ * How the C kernels reduce `axes` (sorted, distinct) of `shape`: adjacent reduced axes form one
+ * [outer, red, inner] pass, and the passes run from the last block to the first, each on the
+ * previous pass's output (whose reduced axes have size 1). Each pass writes outer * inner elements.
+ * Returned flat, [outer, red, inner] per pass in order: it runs on every reduction op.
+ */
+export function reductionPasses(shape: Shape, axes: readonly number[]): number[] {
+  const blocks: number[] = []; // [first, last] pairs of adjacent reduced axes
+  for (const a of axes) {
+    const nb = blocks.length;
+    if (nb > 0 && blocks[nb - 1] === a - 1) blocks[nb - 1] = a;
+    else blocks.push(a, a);
+  }
+  const dims = shape.slice();
+  const passes: number[] = [];
+  for (let b = blocks.length - 2; b >= 0; b -= 2) {
+    const first = blocks[b];
+    const last = blocks[b + 1];
+    let outer = 1;
+    let red = 1;
+    let inner = 1;
+    for (let i = 0; i < first; i++) outer *= dims[i];
+    for (let i = first; i <= last; i++) red *= dims[i];
+    for (let i = last + 1; i < dims.length; i++) inner *= dims[i];
+    for (let i = first; i <= last; i++) dims[i] = 1;
+    passes.push(outer, red, inner);
+  }
+  return passes;
+}
+
 export function checkShape(op: string, shape: readonly number[]): void {
   for (const d of shape)
     if (!Number.isInteger(d) || d < 0)

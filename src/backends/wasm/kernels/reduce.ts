@@ -6,6 +6,7 @@
  */
 import type { ReduceParams } from "../../../ops/prims/reduce.js";
 import type { NativeKernel } from "./types.js";
+import { reductionPasses } from "../../../core/shape.js";
 
 const R = { sum: 0, prod: 1, max: 2, min: 3 } as const;
 
@@ -14,41 +15,25 @@ function reduce(code: number): NativeKernel<ReduceParams> {
     const dt = av.dtype;
     if (dt !== "float32" && dt !== "float64") return null;
     const es = dt === "float32" ? 4 : 8;
-    const shape = av.shape.slice();
     let n = 1;
-    for (const d of shape) n *= d;
+    for (const d of av.shape) n *= d;
     let outSize = 1;
     for (const d of out.shape) outSize *= d;
-    // Blocks of adjacent reduced axes, as [first, last] pairs.
-    const blocks: number[] = [];
-    for (let i = 0; i < axes.length; i++) {
-      const nb = blocks.length;
-      if (nb > 0 && blocks[nb - 1] === axes[i] - 1) blocks[nb - 1] = axes[i];
-      else blocks.push(axes[i], axes[i]);
-    }
     let src = c.ptr(a, dt);
-    if (blocks.length === 0) {
+    if (axes.length === 0) {
       const y = c.out(dt, outSize);
       c.heap.u8.copyWithin(y, src, src + n * es);
       return c.result();
     }
-    let cur = n;
-    for (let b = blocks.length - 2; b >= 0; b -= 2) {
-      const first = blocks[b];
-      const last = blocks[b + 1];
-      let outer = 1;
-      let red = 1;
-      let inner = 1;
-      for (let i = 0; i < first; i++) outer *= shape[i];
-      for (let i = first; i <= last; i++) red *= shape[i];
-      for (let i = last + 1; i < shape.length; i++) inner *= shape[i];
-      const size = red === 0 ? outer * inner : cur / red;
-      const dst = b === 0 ? c.out(dt, outSize) : c.temp(size * es);
+    const passes = reductionPasses(av.shape, axes);
+    for (let p = 0; p < passes.length; p += 3) {
+      const outer = passes[p];
+      const red = passes[p + 1];
+      const inner = passes[p + 2];
+      const dst = p === passes.length - 3 ? c.out(dt, outSize) : c.temp(outer * inner * es);
       if (dt === "float32") c.x.reduce_f32(code, src, dst, outer, red, inner);
       else c.x.reduce_f64(code, src, dst, outer, red, inner);
-      for (let i = first; i <= last; i++) shape[i] = 1;
       src = dst;
-      cur = size;
     }
     return c.result();
   };
