@@ -18,6 +18,8 @@ typedef struct {
   const void *x, *a, *b;
   void *y;
   long n, sa, sb;
+  /* Two-input maps: runs n elements at the given offsets of a, b and y. */
+  void (*run)(void *ctx, const long *offs, long n);
 } map_t;
 
 static void unary_task(void *ctx, long t) {
@@ -45,27 +47,37 @@ static void binary_run(void *ctx, const long *offs, long n) {
     gn_isa_now->binary_f64(m->op, (const double *)m->a + offs[0], m->sa, (const double *)m->b + offs[1], m->sb, (double *)m->y + offs[2], n);
 }
 
-static void binary_task(void *ctx, long t) {
+/* One contiguous chunk of a rank-1 two-input map. */
+static void map2_task(void *ctx, long t) {
   map_t *m = ctx;
   long i0 = t * CHUNK, len = m->n - i0 < CHUNK ? m->n - i0 : CHUNK;
   long offs[3] = {i0 * m->sa, i0 * m->sb, i0};
-  binary_run(m, offs, len);
+  m->run(m, offs, len);
 }
 
-void gn_binary(int dt, int op, const void *a, const void *b, void *y, int rank, const long *shape, const long *sa, const long *sb) {
+/* A two-input map over a broadcast shape: long contiguous ones split over the pool, the rest walked
+ * by gn_strided along the innermost axis. */
+static void map2(map_t *m, int rank, const long *shape, const long *sa, const long *sb) {
   long ys[GN_MAX_RANK];
   long acc = 1;
   for (int d = rank - 1; d >= 0; d--) {
     ys[d] = acc;
     acc *= shape[d];
   }
-  map_t m = {.dt = dt, .op = op, .a = a, .b = b, .y = y, .sa = sa[rank - 1], .sb = sb[rank - 1], .n = acc};
+  m->sa = sa[rank - 1];
+  m->sb = sb[rank - 1];
+  m->n = acc;
   if (rank == 1 && chunks(acc) > 1) {
-    gn_parallel(chunks(acc), binary_task, &m);
+    gn_parallel(chunks(acc), map2_task, m);
     return;
   }
   const long *strides[3] = {sa, sb, ys};
-  gn_strided(rank, shape, 3, strides, binary_run, &m);
+  gn_strided(rank, shape, 3, strides, m->run, m);
+}
+
+void gn_binary(int dt, int op, const void *a, const void *b, void *y, int rank, const long *shape, const long *sa, const long *sb) {
+  map_t m = {.dt = dt, .op = op, .a = a, .b = b, .y = y, .run = binary_run};
+  map2(&m, rank, shape, sa, sb);
 }
 
 #define CMP(T, OPX)                                                                    \
@@ -111,27 +123,9 @@ static void compare_run(void *ctx, const long *offs, long n) {
   else CMP(int32_t, 0);
 }
 
-static void compare_task(void *ctx, long t) {
-  map_t *m = ctx;
-  long i0 = t * CHUNK, len = m->n - i0 < CHUNK ? m->n - i0 : CHUNK;
-  long offs[3] = {i0 * m->sa, i0 * m->sb, i0};
-  compare_run(m, offs, len);
-}
-
 void gn_compare(int dt, int op, const void *a, const void *b, uint8_t *y, int rank, const long *shape, const long *sa, const long *sb) {
-  long ys[GN_MAX_RANK];
-  long acc = 1;
-  for (int d = rank - 1; d >= 0; d--) {
-    ys[d] = acc;
-    acc *= shape[d];
-  }
-  map_t m = {.dt = dt, .op = op, .a = a, .b = b, .y = y, .sa = sa[rank - 1], .sb = sb[rank - 1], .n = acc};
-  if (rank == 1 && chunks(acc) > 1) {
-    gn_parallel(chunks(acc), compare_task, &m);
-    return;
-  }
-  const long *strides[3] = {sa, sb, ys};
-  gn_strided(rank, shape, 3, strides, compare_run, &m);
+  map_t m = {.dt = dt, .op = op, .a = a, .b = b, .y = y, .run = compare_run};
+  map2(&m, rank, shape, sa, sb);
 }
 
 typedef struct {
