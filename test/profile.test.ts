@@ -33,6 +33,7 @@ test("the backends are restored after profile, also when the function throws, an
   const before = getBackend().exec;
   assert.throws(() => gn.profile(() => gn.ones([2]).add(gn.ones([3]))), /shape/i);
   assert.equal(getBackend().exec, before);
+  assert.throws(() => gn.profile(42 as never), /profile: expected a function to run, got number/);
   const outer = gn.profile(() => {
     const inner = gn.profile(() => gn.ones([2]).neg());
     gn.ones([2]).exp();

@@ -6,6 +6,7 @@
  */
 import type { Backend } from "../backends/backend.js";
 import { backendByName, listBackends } from "../backends/registry.js";
+import { ValueError } from "../core/errors.js";
 
 /** One row of a profile: a primitive on inputs of given shapes and dtype. */
 export interface OpProfile {
@@ -121,6 +122,7 @@ function instrument(rows: Map<string, OpProfile>): () => void {
 export function profile<T>(fn: () => Promise<T>): Promise<{ result: T; profile: Profile }>;
 export function profile<T>(fn: () => T): { result: T; profile: Profile };
 export function profile<T>(fn: () => T | Promise<T>): { result: T; profile: Profile } | Promise<{ result: T; profile: Profile }> {
+  if (typeof fn !== "function") throw new ValueError(`profile: expected a function to run, got ${fn === null ? "null" : typeof fn}`);
   const rows = new Map<string, OpProfile>();
   const restore = instrument(rows);
   const t0 = performance.now();
