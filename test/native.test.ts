@@ -124,12 +124,14 @@ if (info.available) {
       test("matmul across the GEMM blocks, tile edges and threads, float32 and float64, batched", () =>
         onIsa(isa, () => {
           for (const dtype of ["float32", "float64"] as const)
-            for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [13, 1, 33], [97, 300, 130], [4, 257, 9], [130, 20, 1030], [150, 520, 70], [7, 3, 2100], [0, 4, 3], [3, 0, 4], [569, 30, 1], [37, 7, 1], [6, 64, 1], [5, 33, 1], [2, 1, 1]])
+            for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [13, 1, 33], [97, 300, 130], [4, 257, 9], [130, 20, 1030], [150, 520, 70], [7, 3, 2100], [0, 4, 3], [3, 0, 4], [569, 30, 1], [37, 7, 1], [6, 64, 1], [5, 33, 1], [2, 1, 1], [1, 569, 30], [1, 300, 70], [1, 5, 3], [1, 64, 33]])
               compare("matmul", [rand([m, k], dtype, m + 1), rand([k, n], dtype, n + 2)], {}, `matmul ${m}x${k}x${n} ${dtype}`);
           // Matrix-vector products load a row's tail as a whole vector: an infinity just past it stays out.
           for (const dtype of ["float32", "float64"] as const) {
             const a = withBackend("reference", () => rand([9, 21], dtype, 7).add(gn.tensor(Array.from({ length: 9 * 21 }, (_, i) => (i % 21 === 0 && i > 0 ? Infinity : 0)), { dtype, shape: [9, 21] })));
             compare("matmul", [a, rand([21, 1], dtype, 8, 0.5, 1)], {}, `matvec with infinities starting each next row ${dtype}`);
+            // A row times a matrix reads B's rows the same way.
+            compare("matmul", [rand([1, 9], dtype, 9, 0.5, 1), a], {}, `row times matrix with infinities past each row ${dtype}`);
           }
           compare("matmul", [rand([3, 17, 33]), rand([3, 33, 19], "float32", 2)], {}, "batched matmul");
         }));

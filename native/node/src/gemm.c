@@ -205,8 +205,12 @@ static void pack_bt_f32(float *dst, const float *src, long csb, long kc, int nr)
       isa->gemv_##SUF(m, k, a, rsa, b, c, ldc, accumulate);                                                       \
       return 0;                                                                                                   \
     }                                                                                                             \
-    if (n == 1 && rsa == 1 && rsb == 1 && ldc == 1 && !accumulate) { /* A^T x, as the row x^T A^T */              \
-      isa->small_##SUF(1, m, k, b, k, a, csa, c, m);                                                              \
+    if (n == 1 && rsa == 1 && ldc == 1) { /* A^T x with A's transpose stored row-major (a lazy transpose) */       \
+      isa->gemvt_##SUF(m, k, a, csa, b, rsb, c, accumulate);                                                      \
+      return 0;                                                                                                   \
+    }                                                                                                             \
+    if (m == 1 && csb == 1) { /* a row times a matrix: x^T B, rows of B contiguous */                            \
+      isa->gemvt_##SUF(n, k, b, rsb, a, csa, c, accumulate);                                                      \
       return 0;                                                                                                   \
     }                                                                                                             \
     if (csa == 1 && rsb == 1 && k >= 16 && (n == 1 || 4 * m * n < ((m + isa->mr_##SUF - 1) / isa->mr_##SUF) * isa->mr_##SUF * ((n + isa->nr_##SUF - 1) / isa->nr_##SUF) * isa->nr_##SUF)) { \

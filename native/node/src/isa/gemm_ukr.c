@@ -174,39 +174,39 @@ DEFINE_GENERIC_UKR(ukr_f64, double, MR64, NR64)
  * time, so each row's sums stay in registers over all of k (four independent chains hide the
  * multiply-add latency) and each load of B serves four rows. Each element sums over p in order. */
 typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
-#define DEFINE_SMALL(NAME, T, V)                                                                               \
-  static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,       \
+#define DEFINE_SMALL(NAME, T, V)                                                                              \
+  static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,      \
                    T *restrict c, long ldc) {                                                                 \
     enum { L = sizeof(V) / sizeof(T) };                                                                       \
     long j = 0;                                                                                               \
     for (; j + L <= n; j += L) {                                                                              \
       long i = 0;                                                                                             \
       for (; i + 4 <= m; i += 4) {                                                                            \
-        const T *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;                           \
+        const T *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;                            \
         V s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, y;                                                          \
         for (long p = 0; p < k; p++) {                                                                        \
-          memcpy(&y, b + p * ldb + j, sizeof y);                                                              \
+          y = *(const __typeof__(y) *)(b + p * ldb + j);                                                      \
           s0 += a0[p] * y;                                                                                    \
           s1 += a1[p] * y;                                                                                    \
           s2 += a2[p] * y;                                                                                    \
           s3 += a3[p] * y;                                                                                    \
         }                                                                                                     \
-        memcpy(c + i * ldc + j, &s0, sizeof s0);                                                              \
-        memcpy(c + (i + 1) * ldc + j, &s1, sizeof s1);                                                        \
-        memcpy(c + (i + 2) * ldc + j, &s2, sizeof s2);                                                        \
-        memcpy(c + (i + 3) * ldc + j, &s3, sizeof s3);                                                        \
+        *(__typeof__(s0) *)(c + i * ldc + j) = s0;                                                            \
+        *(__typeof__(s1) *)(c + (i + 1) * ldc + j) = s1;                                                      \
+        *(__typeof__(s2) *)(c + (i + 2) * ldc + j) = s2;                                                      \
+        *(__typeof__(s3) *)(c + (i + 3) * ldc + j) = s3;                                                      \
       }                                                                                                       \
       for (; i < m; i++) {                                                                                    \
         const T *ai = a + i * lda;                                                                            \
         V s0 = {0}, y;                                                                                        \
         for (long p = 0; p < k; p++) {                                                                        \
-          memcpy(&y, b + p * ldb + j, sizeof y);                                                              \
+          y = *(const __typeof__(y) *)(b + p * ldb + j);                                                      \
           s0 += ai[p] * y;                                                                                    \
         }                                                                                                     \
-        memcpy(c + i * ldc + j, &s0, sizeof s0);                                                              \
+        *(__typeof__(s0) *)(c + i * ldc + j) = s0;                                                            \
       }                                                                                                       \
     }                                                                                                         \
-    for (; j < n; j++) /* columns left over after the last full register */                                  \
+    for (; j < n; j++) /* columns left over after the last full register */                                   \
       for (long i = 0; i < m; i++) {                                                                          \
         T s = 0;                                                                                              \
         for (long p = 0; p < k; p++) s += a[i * lda + p] * b[p * ldb + j];                                    \
@@ -220,7 +220,7 @@ DEFINE_SMALL(small_f64, double, gn_vd)
  * time so that each load of A serves two products, with two partial sums each to hide the add
  * latency; the lanes are added once per product. */
 #define DEFINE_DOTS(NAME, T, V)                                                                                \
-  static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,        \
+  static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,       \
                    T *restrict c, long ldc, int accumulate) {                                                  \
     enum { L = sizeof(V) / sizeof(T) };                                                                        \
     const long k2 = k / (2 * L) * (2 * L), k1 = k / L * L;                                                     \
@@ -232,21 +232,21 @@ DEFINE_SMALL(small_f64, double, gn_vd)
         V s00 = {0}, s01 = {0}, s10 = {0}, s11 = {0}, x, y0, y1;                                               \
         long p = 0;                                                                                            \
         for (; p < k2; p += 2 * L) {                                                                           \
-          memcpy(&x, ai + p, sizeof x);                                                                        \
-          memcpy(&y0, b0 + p, sizeof y0);                                                                      \
-          memcpy(&y1, b1 + p, sizeof y1);                                                                      \
+          x = *(const __typeof__(x) *)(ai + p);                                                                \
+          y0 = *(const __typeof__(y0) *)(b0 + p);                                                              \
+          y1 = *(const __typeof__(y1) *)(b1 + p);                                                              \
           s00 += x * y0;                                                                                       \
           s10 += x * y1;                                                                                       \
-          memcpy(&x, ai + p + L, sizeof x);                                                                    \
-          memcpy(&y0, b0 + p + L, sizeof y0);                                                                  \
-          memcpy(&y1, b1 + p + L, sizeof y1);                                                                  \
+          x = *(const __typeof__(x) *)(ai + p + L);                                                            \
+          y0 = *(const __typeof__(y0) *)(b0 + p + L);                                                          \
+          y1 = *(const __typeof__(y1) *)(b1 + p + L);                                                          \
           s01 += x * y0;                                                                                       \
           s11 += x * y1;                                                                                       \
         }                                                                                                      \
         for (; p < k1; p += L) {                                                                               \
-          memcpy(&x, ai + p, sizeof x);                                                                        \
-          memcpy(&y0, b0 + p, sizeof y0);                                                                      \
-          memcpy(&y1, b1 + p, sizeof y1);                                                                      \
+          x = *(const __typeof__(x) *)(ai + p);                                                                \
+          y0 = *(const __typeof__(y0) *)(b0 + p);                                                              \
+          y1 = *(const __typeof__(y1) *)(b1 + p);                                                              \
           s00 += x * y0;                                                                                       \
           s10 += x * y1;                                                                                       \
         }                                                                                                      \
@@ -277,7 +277,7 @@ DEFINE_DOTS(dots_f64, double, gn_vd)
  * the row, its tail loaded as a whole vector and masked to zero beyond the row (the load stays inside
  * A; the last rows copy their tail instead), then the lanes added as a tree. Short rows (W4's X w,
  * k = 30) cost a few vector steps each, with no scalar stores reloaded as a vector. */
-#define DEFINE_GEMV(NAME, T, V, VI, HSUM)                                                                          \
+#define DEFINE_GEMV(NAME, T, V, VI, HSUM, FMA)                                                                 \
   static void NAME(long m, long k, const T *restrict a, long lda, const T *restrict x, T *restrict y, long incy, \
                    int accumulate) {                                                                           \
     enum { L = sizeof(V) / sizeof(T) };                                                                        \
@@ -289,35 +289,74 @@ DEFINE_DOTS(dots_f64, double, gn_vd)
     }                                                                                                          \
     V xtail, u, v;                                                                                             \
     VI mask;                                                                                                   \
-    memcpy(&xtail, xt, sizeof xtail);                                                                          \
-    memcpy(&mask, keep, sizeof mask);                                                                          \
+    xtail = *(const __typeof__(xtail) *)(xt);                                                                  \
+    mask = *(const __typeof__(mask) *)(keep);                                                                  \
     const long end = (m - 1) * lda + k; /* elements of A from a */                                             \
-    for (long i = 0; i < m; i++) {                                                                             \
+    long i = 0;                                                                                                \
+    if (k >= 2 * L) /* long rows: four at a time, eight independent sums in flight */                          \
+      for (; i + 4 <= m; i += 4) {                                                                             \
+        V s[4][2] = {{0}};                                                                                     \
+        long p = 0;                                                                                            \
+        for (; p < k2; p += 2 * L) {                                                                           \
+          V x0, x1;                                                                                            \
+          x0 = *(const __typeof__(x0) *)(x + p);                                                               \
+          x1 = *(const __typeof__(x1) *)(x + p + L);                                                           \
+          for (int r = 0; r < 4; r++) {                                                                        \
+            u = *(const __typeof__(u) *)(a + (i + r) * lda + p);                                               \
+            v = *(const __typeof__(v) *)(a + (i + r) * lda + p + L);                                           \
+            s[r][0] = FMA(u, x0, s[r][0]);                                                                     \
+            s[r][1] = FMA(v, x1, s[r][1]);                                                                     \
+          }                                                                                                    \
+        }                                                                                                      \
+        for (; p < kv; p += L) {                                                                               \
+          v = *(const __typeof__(v) *)(x + p);                                                                 \
+          for (int r = 0; r < 4; r++) {                                                                        \
+            u = *(const __typeof__(u) *)(a + (i + r) * lda + p);                                               \
+            s[r][0] = FMA(u, v, s[r][0]);                                                                      \
+          }                                                                                                    \
+        }                                                                                                      \
+        for (int r = 0; r < 4; r++) {                                                                          \
+          const T *ai = a + (i + r) * lda;                                                                     \
+          if (t > 0) {                                                                                         \
+            if ((i + r) * lda + kv + L <= end) u = *(const __typeof__(u) *)(ai + kv);                          \
+            else {                                                                                             \
+              T tail[L] = {0};                                                                                 \
+              memcpy(tail, ai + kv, (size_t)t * sizeof(T));                                                    \
+              u = *(const __typeof__(u) *)(tail);                                                              \
+            }                                                                                                  \
+            u = (V)((VI)u & mask);                                                                             \
+            s[r][1] = FMA(u, xtail, s[r][1]);                                                                  \
+          }                                                                                                    \
+          const T rr = HSUM(s[r][0] + s[r][1]);                                                                \
+          y[(i + r) * incy] = accumulate ? y[(i + r) * incy] + rr : rr;                                        \
+        }                                                                                                      \
+      }                                                                                                        \
+    for (; i < m; i++) {                                                                                       \
       const T *ai = a + i * lda;                                                                               \
       V s0 = {0}, s1 = {0};                                                                                    \
       long p = 0;                                                                                              \
       for (; p < k2; p += 2 * L) {                                                                             \
-        memcpy(&u, ai + p, sizeof u);                                                                          \
-        memcpy(&v, x + p, sizeof v);                                                                           \
-        s0 += u * v;                                                                                           \
-        memcpy(&u, ai + p + L, sizeof u);                                                                      \
-        memcpy(&v, x + p + L, sizeof v);                                                                       \
-        s1 += u * v;                                                                                           \
+        u = *(const __typeof__(u) *)(ai + p);                                                                  \
+        v = *(const __typeof__(v) *)(x + p);                                                                   \
+        s0 = FMA(u, v, s0);                                                                                    \
+        u = *(const __typeof__(u) *)(ai + p + L);                                                              \
+        v = *(const __typeof__(v) *)(x + p + L);                                                               \
+        s1 = FMA(u, v, s1);                                                                                    \
       }                                                                                                        \
       for (; p < kv; p += L) {                                                                                 \
-        memcpy(&u, ai + p, sizeof u);                                                                          \
-        memcpy(&v, x + p, sizeof v);                                                                           \
-        s0 += u * v;                                                                                           \
+        u = *(const __typeof__(u) *)(ai + p);                                                                  \
+        v = *(const __typeof__(v) *)(x + p);                                                                   \
+        s0 = FMA(u, v, s0);                                                                                    \
       }                                                                                                        \
       if (t > 0) {                                                                                             \
-        if (i * lda + kv + L <= end) memcpy(&u, ai + kv, sizeof u);                                            \
+        if (i * lda + kv + L <= end) u = *(const __typeof__(u) *)(ai + kv);                                    \
         else {                                                                                                 \
           T tail[L] = {0};                                                                                     \
           memcpy(tail, ai + kv, (size_t)t * sizeof(T));                                                        \
-          memcpy(&u, tail, sizeof u);                                                                          \
+          u = *(const __typeof__(u) *)(tail);                                                                  \
         }                                                                                                      \
-        u = (V)((VI)u & mask); /* lanes past the row may hold anything, infinities included */                \
-        s1 += u * xtail;                                                                                       \
+        u = (V)((VI)u & mask); /* lanes past the row may hold anything, infinities included */                 \
+        s1 = FMA(u, xtail, s1);                                                                                \
       }                                                                                                        \
       const T r = HSUM(s0 + s1);                                                                               \
       y[i * incy] = accumulate ? y[i * incy] + r : r;                                                          \
@@ -343,11 +382,95 @@ static inline double hsum_f64(gn_vd v) {
 static inline float hsum_f32(gn_vf v) { return (v[0] + v[2]) + (v[1] + v[3]); }
 static inline double hsum_f64(gn_vd v) { return v[0] + v[1]; }
 #endif
-DEFINE_GEMV(gemv_f32, float, gn_vf, gn_vi, hsum_f32)
-DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64)
+/* c + a b as one fused multiply-add where the instruction set has it (this file is compiled with
+ * -ffp-contract=off, so the compiler never fuses on its own): the matrix-vector products round once
+ * per term, like the packed GEMM's micro-kernels. */
+#if defined(__AVX512F__)
+static inline gn_vf fma_f32(gn_vf a, gn_vf b, gn_vf c) { return (gn_vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c); }
+static inline gn_vd fma_f64(gn_vd a, gn_vd b, gn_vd c) { return (gn_vd)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c); }
+#elif defined(__FMA__)
+static inline gn_vf fma_f32(gn_vf a, gn_vf b, gn_vf c) { return (gn_vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c); }
+static inline gn_vd fma_f64(gn_vd a, gn_vd b, gn_vd c) { return (gn_vd)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c); }
+#else
+static inline gn_vf fma_f32(gn_vf a, gn_vf b, gn_vf c) { return c + a * b; }
+static inline gn_vd fma_f64(gn_vd a, gn_vd b, gn_vd c) { return c + a * b; }
+#endif
+DEFINE_GEMV(gemv_f32, float, gn_vf, gn_vi, hsum_f32, fma_f32)
+DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64, fma_f64)
+
+/* y[j] (=|+=) sum_p x[p incx] A[p lda + j] for j < n, rows of A contiguous: A^T x for a row-major A
+ * (W4's X^T g), or the row x^T A (a one-row product). Two vector registers of y at a time, held over
+ * all of p in four partial sums (p mod 4, added at the end) so that eight multiply-add chains are in
+ * flight; the last register's lanes past n are loaded whole and masked to zero (copied when a whole
+ * load would leave A), and only the lanes inside y are stored. */
+#define DEFINE_GEMVT(NAME, T, V, VI, FMA)                                                                      \
+  static void NAME(long n, long k, const T *restrict a, long lda, const T *restrict x, long incx,              \
+                   T *restrict y, int accumulate) {                                                            \
+    enum { L = sizeof(V) / sizeof(T), U = 4 };                                                                 \
+    const long end = (k - 1) * lda + n; /* elements of A from a */                                             \
+    for (long j = 0; j < n; j += 2 * L) {                                                                      \
+      const long cols = n - j < 2 * L ? n - j : 2 * L;                                                         \
+      const int two = cols > L;                                                                                \
+      const long last = two ? j + L : j; /* the register that may be partial */                                \
+      const int t = (int)(j + cols - last); /* its lanes inside y, 1..L */                                     \
+      T keep[L];                                                                                               \
+      for (int l = 0; l < L; l++) memset(&keep[l], l < t ? 0xff : 0, sizeof(T));                               \
+      VI mask;                                                                                                 \
+      mask = *(const __typeof__(mask) *)(keep);                                                                \
+      V s[U][2] = {{{0}}}, u, w;                                                                               \
+      /* Whole loads of the last register stay inside A up to row pw (exclusive); later rows copy. */          \
+      const long pw = last + L <= n ? k : k - 1 - (last + L - n - 1) / lda;                                    \
+      long p = 0;                                                                                              \
+      for (; p + U <= pw; p += U) {                                                                            \
+        _Pragma("GCC unroll 4") for (int q = 0; q < U; q++) {                                                  \
+          const V xp = (V){0} + x[(p + q) * incx];                                                             \
+          const T *ap = a + (p + q) * lda;                                                                     \
+          if (two) {                                                                                           \
+            u = *(const __typeof__(u) *)(ap + j);                                                              \
+            s[q][0] = FMA(xp, u, s[q][0]);                                                                     \
+          }                                                                                                    \
+          w = *(const __typeof__(w) *)(ap + last);                                                             \
+          w = (V)((VI)w & mask); /* lanes past y may hold anything, infinities included */                     \
+          s[q][1] = FMA(xp, w, s[q][1]);                                                                       \
+        }                                                                                                      \
+      }                                                                                                        \
+      for (; p < k; p++) {                                                                                     \
+        const V xp = (V){0} + x[p * incx];                                                                     \
+        const T *ap = a + p * lda;                                                                             \
+        if (two) {                                                                                             \
+          u = *(const __typeof__(u) *)(ap + j);                                                                \
+          s[0][0] = FMA(xp, u, s[0][0]);                                                                       \
+        }                                                                                                      \
+        if (p < pw) w = *(const __typeof__(w) *)(ap + last);                                                   \
+        else {                                                                                                 \
+          T tail[L] = {0};                                                                                     \
+          memcpy(tail, ap + last, (size_t)t * sizeof(T));                                                      \
+          w = *(const __typeof__(w) *)(tail);                                                                  \
+        }                                                                                                      \
+        w = (V)((VI)w & mask);                                                                                 \
+        s[0][1] = FMA(xp, w, s[0][1]);                                                                         \
+      }                                                                                                        \
+      V r0 = (s[0][0] + s[1][0]) + (s[2][0] + s[3][0]), r1 = (s[0][1] + s[1][1]) + (s[2][1] + s[3][1]);        \
+      T out[L];                                                                                                \
+      if (two) {                                                                                               \
+        if (accumulate) {                                                                                      \
+          memcpy(out, y + j, sizeof out);                                                                      \
+          u = *(const __typeof__(u) *)(out);                                                                   \
+          r0 += u;                                                                                             \
+        }                                                                                                      \
+        *(__typeof__(r0) *)(y + j) = r0;                                                                       \
+      }                                                                                                        \
+      memcpy(out, &r1, sizeof out);                                                                            \
+      for (int l = 0; l < t; l++) y[last + l] = accumulate ? y[last + l] + out[l] : out[l];                    \
+    }                                                                                                          \
+  }
+DEFINE_GEMVT(gemvt_f32, float, gn_vf, gn_vi, fma_f32)
+DEFINE_GEMVT(gemvt_f64, double, gn_vd, gn_vl, fma_f64)
 
 void GN_FN(gn_gemv_f32)(long m, long k, const float *a, long lda, const float *x, float *y, long incy, int acc) { gemv_f32(m, k, a, lda, x, y, incy, acc); }
 void GN_FN(gn_gemv_f64)(long m, long k, const double *a, long lda, const double *x, double *y, long incy, int acc) { gemv_f64(m, k, a, lda, x, y, incy, acc); }
+void GN_FN(gn_gemvt_f32)(long n, long k, const float *a, long lda, const float *x, long incx, float *y, int acc) { gemvt_f32(n, k, a, lda, x, incx, y, acc); }
+void GN_FN(gn_gemvt_f64)(long n, long k, const double *a, long lda, const double *x, long incx, double *y, int acc) { gemvt_f64(n, k, a, lda, x, incx, y, acc); }
 void GN_FN(gn_dots_f32)(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc, int acc) { dots_f32(m, n, k, a, lda, b, ldb, c, ldc, acc); }
 void GN_FN(gn_dots_f64)(long m, long n, long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc, int acc) { dots_f64(m, n, k, a, lda, b, ldb, c, ldc, acc); }
 

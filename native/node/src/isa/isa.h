@@ -29,6 +29,9 @@ typedef struct gn_isa {
   /* y[i incy] (=|+=) A[i, :] . x for i < m, rows of A (row stride lda) and x contiguous: a matrix-vector product. */
   void (*gemv_f32)(long m, long k, const float *a, long lda, const float *x, float *y, long incy, int accumulate);
   void (*gemv_f64)(long m, long k, const double *a, long lda, const double *x, double *y, long incy, int accumulate);
+  /* y[j] (=|+=) sum_p x[p incx] A[p lda + j] for j < n, rows of A contiguous: A^T x, or the row x^T A. */
+  void (*gemvt_f32)(long n, long k, const float *a, long lda, const float *x, long incx, float *y, int accumulate);
+  void (*gemvt_f64)(long n, long k, const double *a, long lda, const double *x, long incx, double *y, int accumulate);
   /* y[i] = op(x[i]) for i < n. */
   void (*unary_f32)(int op, const float *x, float *y, long n);
   void (*unary_f64)(int op, const double *x, double *y, long n);

@@ -13,6 +13,8 @@ void GN_FN(gn_dots_f32)(long, long, long, const float *, long, const float *, lo
 void GN_FN(gn_dots_f64)(long, long, long, const double *, long, const double *, long, double *, long, int);
 void GN_FN(gn_gemv_f32)(long, long, const float *, long, const float *, float *, long, int);
 void GN_FN(gn_gemv_f64)(long, long, const double *, long, const double *, double *, long, int);
+void GN_FN(gn_gemvt_f32)(long, long, const float *, long, const float *, long, float *, int);
+void GN_FN(gn_gemvt_f64)(long, long, const double *, long, const double *, long, double *, int);
 void GN_FN(gn_unary_f32)(int, const float *, float *, long);
 void GN_FN(gn_unary_f64)(int, const double *, double *, long);
 void GN_FN(gn_binary_float)(int, const float *, long, const float *, long, float *, long);
@@ -36,6 +38,8 @@ const gn_isa GN_FN(gn_isa_table) = {
     .dots_f64 = GN_FN(gn_dots_f64),
     .gemv_f32 = GN_FN(gn_gemv_f32),
     .gemv_f64 = GN_FN(gn_gemv_f64),
+    .gemvt_f32 = GN_FN(gn_gemvt_f32),
+    .gemvt_f64 = GN_FN(gn_gemvt_f64),
     .unary_f32 = GN_FN(gn_unary_f32),
     .unary_f64 = GN_FN(gn_unary_f64),
     .binary_f32 = GN_FN(gn_binary_float),

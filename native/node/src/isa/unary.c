@@ -13,9 +13,9 @@
     long i = 0;                                                  \
     for (; i + GN_VL <= n; i += GN_VL) {                         \
       gn_vf v;                                                   \
-      memcpy(&v, x + i, sizeof v);                               \
+      v = *(const __typeof__(v) *)(x + i);                       \
       v = F(v);                                                  \
-      memcpy(y + i, &v, sizeof v);                               \
+      *(__typeof__(v) *)(y + i) = v;                             \
     }                                                            \
     if (i < n) {                                                 \
       gn_vf v = {0};                                             \
@@ -34,7 +34,7 @@
   } while (0)
 
 /* Maps both dtypes share; T is the element type, D the libm suffix. */
-#define CHEAP_CASES(ONE, ZERO, RINT, FLOOR, CEIL, SQRT, FABS)                         \
+#define CHEAP_CASES(ONE, ZERO, RINT, FLOOR, CEIL, SQRT, FABS)                    \
   case U_NEG: MAP(-v); return;                                                   \
   case U_ABS: MAP(FABS(v)); return;                                              \
   case U_SQRT: MAP(SQRT(v)); return;                                             \
