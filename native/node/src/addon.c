@@ -3,7 +3,9 @@
  * while the pool's threads work, so no buffer can move or be collected meanwhile.
  *
  * Shapes, strides and geometry travel through two small typed arrays shared once at `init` (int32
- * metadata and float64 scalars), so a call passes only op codes and arrays. Every length is checked
+ * metadata and float64 scalars), so a call passes only op codes and arrays. The hottest calls (unary,
+ * binary, compare, matmul) take even their integers from the metadata's last slots (SCALARS_AT):
+ * each Node-API value read costs about 10 ns, a few times the kernel of a tiny op. Every length is checked
  * against the arrays before a kernel runs: a bad call throws a RangeError instead of touching memory
  * it does not own. */
 #define NAPI_VERSION 8
@@ -14,7 +16,7 @@
 #include "pool.h"
 
 /* Bumped whenever a function's arguments change (src/backends/native/addon.ts: NATIVE_ABI). */
-#define GN_ABI 2
+#define GN_ABI 3
 
 typedef struct {
   int32_t *mi;
@@ -92,12 +94,19 @@ static const size_t DT_BYTES[4] = {4, 8, 4, 1};
   if (!(COND)) return fail(env, "gradnav native: " MSG);
 
 /* Reads `count` int32 metadata values starting at `at` as longs. */
-static int meta(napi_env env, long *out, size_t at, size_t count) {
-  inst_t *s = inst(env);
+static int meta_of(const inst_t *s, long *out, size_t at, size_t count) {
   if (s == NULL || s->mi == NULL || at + count > s->mi_len) return 0;
   for (size_t i = 0; i < count; i++) out[i] = s->mi[at + i];
   return 1;
 }
+static int meta(napi_env env, long *out, size_t at, size_t count) { return meta_of(inst(env), out, at, count); }
+
+/* Where the integer arguments of unary, binary, compare and matmul sit in the int32 metadata
+ * (src/backends/native/context.ts: SCALARS_AT), after the room shapes and strides use. */
+#define SCALARS_AT 240
+#define SCALARS 8
+/* The call's integer arguments, or 0 when the metadata array is too short to hold them. */
+static int scalars(const inst_t *s, long *out) { return meta_of(s, out, SCALARS_AT, SCALARS); }
 
 /* 1 + the largest offset `strides` reach over `shape` (strides >= 0), 0 for an empty shape. */
 static double span(int rank, const long *shape, const long *strides) {
@@ -172,12 +181,14 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* unary(op, dt, x, y) */
+/* unary(x, y); scalars: op, dt */
 static napi_value js_unary(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  long op = num(env, argv[0]), dt = num(env, argv[1]);
-  VIEW(x, 2, 0);
-  VIEW(y, 3, 0);
+  ARGS(2);
+  long sc[SCALARS];
+  CHECK(scalars(inst(env), sc), "unary: no metadata");
+  long op = sc[0], dt = sc[1];
+  VIEW(x, 0, 0);
+  VIEW(y, 1, 0);
   CHECK(op >= 0 && op < U_COUNT && float_dt(dt), "unary: bad op or dtype");
   long n = (long)(y.bytes / DT_BYTES[dt]);
   NEED(x, n, DT_BYTES[dt]);
@@ -186,11 +197,11 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
 }
 
 /* Reads shape and `nops` stride sets of a collapsed broadcast from the metadata. */
-static int broadcast_meta(napi_env env, long rank, long *shape, long (*strides)[GN_MAX_RANK], int nops) {
+static int broadcast_meta_of(const inst_t *s, long rank, long *shape, long (*strides)[GN_MAX_RANK], int nops) {
   if (rank < 1 || rank > GN_MAX_RANK) return 0;
-  if (!meta(env, shape, 0, (size_t)rank)) return 0;
+  if (!meta_of(s, shape, 0, (size_t)rank)) return 0;
   for (int k = 0; k < nops; k++)
-    if (!meta(env, strides[k], (size_t)rank * (k + 1), (size_t)rank)) return 0;
+    if (!meta_of(s, strides[k], (size_t)rank * (k + 1), (size_t)rank)) return 0;
   for (int d = 0; d < rank; d++) {
     if (shape[d] < 0) return 0;
     for (int k = 0; k < nops; k++)
@@ -199,15 +210,22 @@ static int broadcast_meta(napi_env env, long rank, long *shape, long (*strides)[
   return 1;
 }
 
-/* binary(op, dt, a, b, y, rank) and compare(op, dt, a, b, y, rank); metadata: shape, sa, sb. */
+static int broadcast_meta(napi_env env, long rank, long *shape, long (*strides)[GN_MAX_RANK], int nops) {
+  return broadcast_meta_of(inst(env), rank, shape, strides, nops);
+}
+
+/* binary(a, b, y) and compare(a, b, y); scalars: op, dt, rank; metadata: shape, sa, sb. */
 static napi_value binary_or_compare(napi_env env, napi_callback_info info, int compare) {
-  ARGS(6);
-  long op = num(env, argv[0]), dt = num(env, argv[1]), rank = num(env, argv[5]);
-  VIEW(a, 2, 0);
-  VIEW(b, 3, 0);
-  VIEW(y, 4, 0);
+  ARGS(3);
+  const inst_t *s = inst(env);
+  long sc[SCALARS];
+  CHECK(scalars(s, sc), "binary: no metadata");
+  long op = sc[0], dt = sc[1], rank = sc[2];
+  VIEW(a, 0, 0);
+  VIEW(b, 1, 0);
+  VIEW(y, 2, 0);
   long shape[GN_MAX_RANK], st[2][GN_MAX_RANK];
-  CHECK(broadcast_meta(env, rank, shape, st, 2), "binary: bad shape metadata");
+  CHECK(broadcast_meta_of(s, rank, shape, st, 2), "binary: bad shape metadata");
   CHECK(compare ? (op >= 0 && op < C_COUNT && dt >= 0 && dt <= GN_I32) : (op >= 0 && op < B_COUNT && float_dt(dt)), "binary: bad op or dtype");
   double total = 1;
   for (int d = 0; d < rank; d++) total *= shape[d];
@@ -304,16 +322,17 @@ static napi_value oom(napi_env env) {
   return NULL;
 }
 
-/* matmul(dt, a, b, c, batch, m, n, k, ta, tb): c[t] = a[t] b[t], row-major, for t < batch. With ta
+/* matmul(a, b, c); scalars: dt, batch, m, n, k, ta, tb: c[t] = a[t] b[t], row-major, for t < batch. With ta
  * the array a holds A's transpose ([batch, k, m]), with tb b holds B's ([batch, n, k]): a lazy
  * transpose reaches the GEMM as strides, which its packing reads at no extra cost. */
 static napi_value js_matmul(napi_env env, napi_callback_info info) {
-  ARGS(10);
-  long dt = num(env, argv[0]), batch = num(env, argv[4]), m = num(env, argv[5]), n = num(env, argv[6]), k = num(env, argv[7]);
-  long ta = num(env, argv[8]), tb = num(env, argv[9]);
-  VIEW(a, 1, 0);
-  VIEW(b, 2, 0);
-  VIEW(c, 3, 0);
+  ARGS(3);
+  long sc[SCALARS];
+  CHECK(scalars(inst(env), sc), "matmul: no metadata");
+  long dt = sc[0], batch = sc[1], m = sc[2], n = sc[3], k = sc[4], ta = sc[5], tb = sc[6];
+  VIEW(a, 0, 0);
+  VIEW(b, 1, 0);
+  VIEW(c, 2, 0);
   CHECK(float_dt(dt) && batch >= 0 && m >= 0 && n >= 0 && k >= 0, "matmul: bad arguments");
   NEED(a, (double)batch * m * k, DT_BYTES[dt]);
   NEED(b, (double)batch * k * n, DT_BYTES[dt]);

@@ -12,9 +12,12 @@ export const DT: Record<DType, number> = { float32: 0, float64: 1, int32: 2, boo
 /** Bytes per element. */
 export const WIDTH: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
+/** Where unary, binary, compare and matmul read their integer arguments in `mi` (SCALARS_AT in addon.c). */
+export const SCALARS_AT = 240;
+
 export class NativeCtx {
   readonly N: NativeAddon;
-  /** int32 metadata: shapes, strides, geometry (large enough for rank-16 broadcasts of four operands). */
+  /** int32 metadata: shapes, strides, geometry (large enough for rank-16 broadcasts of four operands), then from SCALARS_AT a call's integers. */
   readonly mi = new Int32Array(256);
   /** float64 scalars (the fused Adam constants). */
   readonly mf = new Float64Array(16);
@@ -29,6 +32,18 @@ export class NativeCtx {
     this.isa = info.isa;
     this.isas = info.isas.split(",");
     this.threads = info.threads;
+  }
+
+  /** Sets the integer arguments of the next unary, binary, compare or matmul call. */
+  scalars(a: number, b: number, c = 0, d = 0, e = 0, f = 0, g = 0): void {
+    const mi = this.mi;
+    mi[SCALARS_AT] = a;
+    mi[SCALARS_AT + 1] = b;
+    mi[SCALARS_AT + 2] = c;
+    mi[SCALARS_AT + 3] = d;
+    mi[SCALARS_AT + 4] = e;
+    mi[SCALARS_AT + 5] = f;
+    mi[SCALARS_AT + 6] = g;
   }
 }
 

@@ -407,7 +407,6 @@ DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64, fma_f64)
   static void NAME(long n, long k, const T *restrict a, long lda, const T *restrict x, long incx,              \
                    T *restrict y, int accumulate) {                                                            \
     enum { L = sizeof(V) / sizeof(T), U = 4 };                                                                 \
-    const long end = (k - 1) * lda + n; /* elements of A from a */                                             \
     for (long j = 0; j < n; j += 2 * L) {                                                                      \
       const long cols = n - j < 2 * L ? n - j : 2 * L;                                                         \
       const int two = cols > L;                                                                                \

@@ -23,7 +23,8 @@ function unary(code: number): NativeKernel<NoParams> {
     const dt = xv.dtype;
     if (dt !== "float32" && dt !== "float64") return null;
     const y = allocOut(dt, sizeOf(out.shape));
-    c.N.unary(code, DT[dt], x, y);
+    c.scalars(code, DT[dt]);
+    c.N.unary(x, y);
     return y;
   };
 }
@@ -61,7 +62,10 @@ function binary(code: number): NativeKernel<NoParams> {
     const y = allocOut(dt, n);
     const rank = broadcastMeta(c, out.shape, [av.shape, bv.shape], n);
     if (rank === 1 && n <= TINY && c.mi[0] === n) tinyBinary(code, a, c.mi[1], b, c.mi[2], y, n);
-    else c.N.binary(code, DT[dt], a, b, y, rank);
+    else {
+      c.scalars(code, DT[dt], rank);
+      c.N.binary(a, b, y);
+    }
     return y;
   };
 }
@@ -72,7 +76,8 @@ function compare(code: number): NativeKernel<NoParams> {
     if (dt === "bool") return null;
     const n = sizeOf(out.shape);
     const y = allocOut("bool", n);
-    c.N.compare(code, DT[dt], a, b, y, broadcastMeta(c, out.shape, [av.shape, bv.shape], n));
+    c.scalars(code, DT[dt], broadcastMeta(c, out.shape, [av.shape, bv.shape], n));
+    c.N.compare(a, b, y);
     return y;
   };
 }

@@ -24,7 +24,8 @@ const matmul: NativeKernel<NoParams> = (c, inputs, [av, bv], _p, out) => {
   // A lazy transpose (views.ts) is read in place: the GEMM gets its base with swapped strides.
   const ta = a instanceof TransposedView;
   const tb = b instanceof TransposedView;
-  c.N.matmul(DT[dt], ta ? a.base : a, tb ? b.base : b, y, batch, m, n, k, ta ? 1 : 0, tb ? 1 : 0);
+  c.scalars(DT[dt], batch, m, n, k, ta ? 1 : 0, tb ? 1 : 0);
+  c.N.matmul(ta ? a.base : a, tb ? b.base : b, y);
   return y;
 };
 
