@@ -53,6 +53,13 @@ def binary(f):
     return lambda args, p: f(args[0], args[1])
 
 
+def matmul(args, p):
+    a, b = args
+    if b.ndim == a.ndim - 1:  # gradnav's matrix-vector form: b is one vector per batch element
+        return np.matmul(a, b[..., None])[..., 0]
+    return np.matmul(a, b)
+
+
 def int_pow(a, b):
     if a.dtype.kind == "f":
         return np.power(a, b)
@@ -324,7 +331,7 @@ REFERENCE = {
     "scatterAdd": scatter_add,
     "takeAlongAxis": take_along,
     "scatterAddAlongAxis": scatter_add_along,
-    "matmul": binary(np.matmul),
+    "matmul": matmul,
     "conv2d": conv2d,
     "conv2dGradInput": conv2d_grad_input,
     "conv2dGradFilter": conv2d_grad_filter,

@@ -9,7 +9,7 @@ export const matmulKernels = {
     const r = av.shape.length;
     const m = av.shape[r - 2];
     const k = av.shape[r - 1];
-    const n = bv.shape[r - 1];
+    const n = bv.shape.length === r ? bv.shape[r - 1] : 1; // a vector b (matrix-vector product) is one column
     const batch = y.length / (m * n) || 0;
     for (let t = 0; t < batch; t++) {
       const ao = t * m * k;

@@ -5,7 +5,12 @@ import { requireFloat, sameDType } from "./util.js";
 
 type NoParams = Record<string, never>;
 
-/** [...B, m, k] @ [...B, k, n] -> [...B, m, n], with equal batch dims (the public `matmul` broadcasts them). */
+/**
+ * [...B, m, k] @ [...B, k, n] -> [...B, m, n], with equal batch dims (the public `matmul` broadcasts
+ * them); and the matrix-vector product [...B, m, k] @ [...B, k] -> [...B, m]. The vector form has the
+ * memory layout of n = 1, so kernels treat it as such; it exists so that A v and its derivatives
+ * (A^T g, A dv) need no reshapes around them: W4's Hessian-vector product made 8 of its 55 ops so.
+ */
 export const matmul: DifferentiablePrimitive<NoParams> = {
   name: "matmul",
   differentiable: true,
@@ -14,10 +19,14 @@ export const matmul: DifferentiablePrimitive<NoParams> = {
     requireFloat("matmul", a);
     const ra = a.shape.length;
     const rb = b.shape.length;
-    let ok = ra >= 2 && ra === rb && a.shape[ra - 1] === b.shape[rb - 2];
+    const vector = rb === ra - 1;
+    let ok = ra >= 2 && (ra === rb || vector) && a.shape[ra - 1] === b.shape[vector ? rb - 1 : rb - 2];
     for (let i = 0; ok && i < ra - 2; i++) ok = a.shape[i] === b.shape[i];
     if (!ok)
-      throw new ShapeError(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner sizes ${a.shape[ra - 1]} and ${b.shape[rb - 2]} must match)`);
+      throw new ShapeError(
+        `matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner sizes ${a.shape[ra - 1]} and ${b.shape[vector ? rb - 1 : rb - 2]} must match, batch axes equal)`,
+      );
+    if (vector) return { shape: a.shape.slice(0, ra - 1), dtype };
     const shape = a.shape.slice();
     shape[ra - 1] = b.shape[rb - 1];
     return { shape, dtype };
@@ -28,12 +37,15 @@ export const matmul: DifferentiablePrimitive<NoParams> = {
     return x && y ? o.add(x, y) : x ?? y;
   },
   vjp: (g, [a, b], _p, _o, needs) => [
-    needs[0] ? o.matmulPrim(g, o.swapLastAxes(b)) : null,
+    // For A v the gradient of A is the outer product g v^T (per batch element).
+    needs[0] ? (b.ndim < a.ndim ? o.matmulPrim(o.expandDims(g, -1), o.expandDims(b, -2)) : o.matmulPrim(g, o.swapLastAxes(b))) : null,
     needs[1] ? o.matmulPrim(o.swapLastAxes(a), g) : null,
   ],
   samples: [
     { args: [{ shape: [2, 3] }, { shape: [3, 4] }], params: {} },
     { label: "batched", args: [{ shape: [2, 2, 3] }, { shape: [2, 3, 2] }], params: {} },
     { label: "vector-like", args: [{ shape: [1, 3] }, { shape: [3, 1] }], params: {} },
+    { label: "matrix-vector", args: [{ shape: [4, 3] }, { shape: [3] }], params: {} },
+    { label: "batched matrix-vector", args: [{ shape: [2, 3, 2] }, { shape: [2, 2] }], params: {} },
   ],
 };

@@ -17,7 +17,7 @@ const matmul: NativeKernel<NoParams> = (c, inputs, [av, bv], _p, out) => {
   const r = av.shape.length;
   const m = av.shape[r - 2];
   const k = av.shape[r - 1];
-  const n = bv.shape[r - 1];
+  const n = bv.shape.length === r ? bv.shape[r - 1] : 1; // a vector b (matrix-vector product) is one column
   let batch = 1;
   for (let i = 0; i < r - 2; i++) batch *= av.shape[i];
   const y = allocOut(dt, batch * m * n);
