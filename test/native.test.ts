@@ -130,8 +130,9 @@ if (info.available) {
           for (const dtype of ["float32", "float64"] as const) {
             const a = withBackend("reference", () => rand([9, 21], dtype, 7).add(gn.tensor(Array.from({ length: 9 * 21 }, (_, i) => (i % 21 === 0 && i > 0 ? Infinity : 0)), { dtype, shape: [9, 21] })));
             compare("matmul", [a, rand([21, 1], dtype, 8, 0.5, 1)], {}, `matvec with infinities starting each next row ${dtype}`);
-            // A row times a matrix reads B's rows the same way.
+            // A row times a matrix reads B's rows the same way, and so do small products in their last columns.
             compare("matmul", [rand([1, 9], dtype, 9, 0.5, 1), a], {}, `row times matrix with infinities past each row ${dtype}`);
+            compare("matmul", [rand([6, 9], dtype, 10, 0.5, 1), a], {}, `small product with infinities past each row ${dtype}`);
           }
           compare("matmul", [rand([3, 17, 33]), rand([3, 33, 19], "float32", 2)], {}, "batched matmul");
         }));

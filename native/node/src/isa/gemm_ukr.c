@@ -170,11 +170,28 @@ DEFINE_GENERIC_UKR(ukr_f64, double, MR64, NR64)
 
 #endif
 
+typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
+typedef int64_t gn_vl __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
+/* c + a b as one fused multiply-add where the instruction set has it (this file is compiled with
+ * -ffp-contract=off, so the compiler never fuses on its own): the small, dot and matrix-vector
+ * products round once per term, like the packed GEMM's micro-kernels. */
+#if defined(__AVX512F__)
+static inline gn_vf fma_f32(gn_vf a, gn_vf b, gn_vf c) { return (gn_vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c); }
+static inline gn_vd fma_f64(gn_vd a, gn_vd b, gn_vd c) { return (gn_vd)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c); }
+#elif defined(__FMA__)
+static inline gn_vf fma_f32(gn_vf a, gn_vf b, gn_vf c) { return (gn_vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c); }
+static inline gn_vd fma_f64(gn_vd a, gn_vd b, gn_vd c) { return (gn_vd)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c); }
+#else
+static inline gn_vf fma_f32(gn_vf a, gn_vf b, gn_vf c) { return c + a * b; }
+static inline gn_vd fma_f64(gn_vd a, gn_vd b, gn_vd c) { return c + a * b; }
+#endif
+
 /* Small products without packing: C's columns in chunks of one vector register, four rows of A at a
  * time, so each row's sums stay in registers over all of k (four independent chains hide the
- * multiply-add latency) and each load of B serves four rows. Each element sums over p in order. */
-typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
-#define DEFINE_SMALL(NAME, T, V)                                                                              \
+ * multiply-add latency) and each load of B serves four rows. Each element sums over p in order. The
+ * last chunk, when n is not a multiple of the register, loads B's row whole and masks the lanes past
+ * n to zero (copying where a whole load would leave B), and stores only its lanes. */
+#define DEFINE_SMALL(NAME, T, V, VI, FMA)                                                                      \
   static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,      \
                    T *restrict c, long ldc) {                                                                 \
     enum { L = sizeof(V) / sizeof(T) };                                                                       \
@@ -185,41 +202,63 @@ typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alia
         const T *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;                            \
         V s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, y;                                                          \
         for (long p = 0; p < k; p++) {                                                                        \
-          y = *(const __typeof__(y) *)(b + p * ldb + j);                                                      \
-          s0 += a0[p] * y;                                                                                    \
-          s1 += a1[p] * y;                                                                                    \
-          s2 += a2[p] * y;                                                                                    \
-          s3 += a3[p] * y;                                                                                    \
+          y = *(const V *)(b + p * ldb + j);                                                                  \
+          s0 = FMA(a0[p] - (V){0}, y, s0);                                                                    \
+          s1 = FMA(a1[p] - (V){0}, y, s1);                                                                    \
+          s2 = FMA(a2[p] - (V){0}, y, s2);                                                                    \
+          s3 = FMA(a3[p] - (V){0}, y, s3);                                                                    \
         }                                                                                                     \
-        *(__typeof__(s0) *)(c + i * ldc + j) = s0;                                                            \
-        *(__typeof__(s1) *)(c + (i + 1) * ldc + j) = s1;                                                      \
-        *(__typeof__(s2) *)(c + (i + 2) * ldc + j) = s2;                                                      \
-        *(__typeof__(s3) *)(c + (i + 3) * ldc + j) = s3;                                                      \
+        *(V *)(c + i * ldc + j) = s0;                                                                         \
+        *(V *)(c + (i + 1) * ldc + j) = s1;                                                                   \
+        *(V *)(c + (i + 2) * ldc + j) = s2;                                                                   \
+        *(V *)(c + (i + 3) * ldc + j) = s3;                                                                   \
       }                                                                                                       \
       for (; i < m; i++) {                                                                                    \
         const T *ai = a + i * lda;                                                                            \
-        V s0 = {0}, y;                                                                                        \
-        for (long p = 0; p < k; p++) {                                                                        \
-          y = *(const __typeof__(y) *)(b + p * ldb + j);                                                      \
-          s0 += ai[p] * y;                                                                                    \
-        }                                                                                                     \
-        *(__typeof__(s0) *)(c + i * ldc + j) = s0;                                                            \
+        V s0 = {0};                                                                                           \
+        for (long p = 0; p < k; p++) s0 = FMA(ai[p] - (V){0}, *(const V *)(b + p * ldb + j), s0);             \
+        *(V *)(c + i * ldc + j) = s0;                                                                         \
       }                                                                                                       \
     }                                                                                                         \
-    for (; j < n; j++) /* columns left over after the last full register */                                   \
-      for (long i = 0; i < m; i++) {                                                                          \
-        T s = 0;                                                                                              \
-        for (long p = 0; p < k; p++) s += a[i * lda + p] * b[p * ldb + j];                                    \
-        c[i * ldc + j] = s;                                                                                   \
+    if (j < n) {                                                                                              \
+      const int t = (int)(n - j);                                                                             \
+      T keep[L];                                                                                              \
+      for (int l = 0; l < L; l++) memset(&keep[l], l < t ? 0xff : 0, sizeof(T));                             \
+      const VI mask = *(const VI *)keep;                                                                      \
+      const long end = (k - 1) * ldb + n; /* elements of B from b */                                          \
+      for (long i = 0; i < m; i += 4) {                                                                       \
+        /* Rows past m repeat the last row and are not stored. */                                             \
+        const T *a0 = a + i * lda, *a1 = a + (i + 1 < m ? i + 1 : m - 1) * lda;                               \
+        const T *a2 = a + (i + 2 < m ? i + 2 : m - 1) * lda, *a3 = a + (i + 3 < m ? i + 3 : m - 1) * lda;     \
+        V s[4] = {{0}}, y;                                                                                    \
+        for (long p = 0; p < k; p++) {                                                                        \
+          if (p * ldb + j + L <= end) y = *(const V *)(b + p * ldb + j);                                      \
+          else {                                                                                              \
+            T tail[L] = {0};                                                                                  \
+            memcpy(tail, b + p * ldb + j, (size_t)t * sizeof(T));                                             \
+            y = *(const V *)tail;                                                                             \
+          }                                                                                                   \
+          y = (V)((VI)y & mask); /* lanes past n may hold anything, infinities included */                   \
+          s[0] = FMA(a0[p] - (V){0}, y, s[0]);                                                                \
+          s[1] = FMA(a1[p] - (V){0}, y, s[1]);                                                                \
+          s[2] = FMA(a2[p] - (V){0}, y, s[2]);                                                                \
+          s[3] = FMA(a3[p] - (V){0}, y, s[3]);                                                                \
+        }                                                                                                     \
+        for (int r = 0; r < 4 && i + r < m; r++) {                                                            \
+          T out[L];                                                                                           \
+          *(V *)out = s[r];                                                                                   \
+          memcpy(c + (i + r) * ldc + j, out, (size_t)t * sizeof(T));                                          \
+        }                                                                                                     \
       }                                                                                                       \
+    }                                                                                                         \
   }
-DEFINE_SMALL(small_f32, float, gn_vf)
-DEFINE_SMALL(small_f64, double, gn_vd)
+DEFINE_SMALL(small_f32, float, gn_vf, gn_vi, fma_f32)
+DEFINE_SMALL(small_f64, double, gn_vd, gn_vl, fma_f64)
 
 /* Dot products on vector registers (as wide as this build's instruction set), two rows of B at a
  * time so that each load of A serves two products, with two partial sums each to hide the add
  * latency; the lanes are added once per product. */
-#define DEFINE_DOTS(NAME, T, V)                                                                                \
+#define DEFINE_DOTS(NAME, T, V, FMA)                                                                             \
   static void NAME(long m, long n, long k, const T *restrict a, long lda, const T *restrict b, long ldb,       \
                    T *restrict c, long ldc, int accumulate) {                                                  \
     enum { L = sizeof(V) / sizeof(T) };                                                                        \
@@ -235,20 +274,20 @@ DEFINE_SMALL(small_f64, double, gn_vd)
           x = *(const __typeof__(x) *)(ai + p);                                                                \
           y0 = *(const __typeof__(y0) *)(b0 + p);                                                              \
           y1 = *(const __typeof__(y1) *)(b1 + p);                                                              \
-          s00 += x * y0;                                                                                       \
-          s10 += x * y1;                                                                                       \
+          s00 = FMA(x, y0, s00);                                                                                       \
+          s10 = FMA(x, y1, s10);                                                                                       \
           x = *(const __typeof__(x) *)(ai + p + L);                                                            \
           y0 = *(const __typeof__(y0) *)(b0 + p + L);                                                          \
           y1 = *(const __typeof__(y1) *)(b1 + p + L);                                                          \
-          s01 += x * y0;                                                                                       \
-          s11 += x * y1;                                                                                       \
+          s01 = FMA(x, y0, s01);                                                                                       \
+          s11 = FMA(x, y1, s11);                                                                                       \
         }                                                                                                      \
         for (; p < k1; p += L) {                                                                               \
           x = *(const __typeof__(x) *)(ai + p);                                                                \
           y0 = *(const __typeof__(y0) *)(b0 + p);                                                              \
           y1 = *(const __typeof__(y1) *)(b1 + p);                                                              \
-          s00 += x * y0;                                                                                       \
-          s10 += x * y1;                                                                                       \
+          s00 = FMA(x, y0, s00);                                                                                       \
+          s10 = FMA(x, y1, s10);                                                                                       \
         }                                                                                                      \
         s00 += s01;                                                                                            \
         s10 += s11;                                                                                            \
@@ -270,8 +309,8 @@ DEFINE_SMALL(small_f64, double, gn_vd)
       }                                                                                                        \
     }                                                                                                          \
   }
-DEFINE_DOTS(dots_f32, float, gn_vf)
-DEFINE_DOTS(dots_f64, double, gn_vd)
+DEFINE_DOTS(dots_f32, float, gn_vf, fma_f32)
+DEFINE_DOTS(dots_f64, double, gn_vd, fma_f64)
 
 /* y[i] (=|+=) A[i, :] . x with rows of A contiguous, one row at a time: vector partial sums over
  * the row, its tail loaded as a whole vector and masked to zero beyond the row (the load stays inside
@@ -295,7 +334,7 @@ DEFINE_DOTS(dots_f64, double, gn_vd)
     long i = 0;                                                                                                \
     if (k >= 2 * L) /* long rows: four at a time, eight independent sums in flight */                          \
       for (; i + 4 <= m; i += 4) {                                                                             \
-        V s[4][2] = {{0}};                                                                                     \
+        V s[4][2] = {{{0}}};                                                                                     \
         long p = 0;                                                                                            \
         for (; p < k2; p += 2 * L) {                                                                           \
           V x0, x1;                                                                                            \
@@ -362,7 +401,6 @@ DEFINE_DOTS(dots_f64, double, gn_vd)
       y[i * incy] = accumulate ? y[i * incy] + r : r;                                                          \
     }                                                                                                          \
   }
-typedef int64_t gn_vl __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
 /* The lanes of a vector added as a tree, in registers (through memory, scalar stores reloaded as
  * vectors stall the store forwarding). */
 #if defined(__AVX512F__)
@@ -381,19 +419,6 @@ static inline double hsum_f64(gn_vd v) {
 #else
 static inline float hsum_f32(gn_vf v) { return (v[0] + v[2]) + (v[1] + v[3]); }
 static inline double hsum_f64(gn_vd v) { return v[0] + v[1]; }
-#endif
-/* c + a b as one fused multiply-add where the instruction set has it (this file is compiled with
- * -ffp-contract=off, so the compiler never fuses on its own): the matrix-vector products round once
- * per term, like the packed GEMM's micro-kernels. */
-#if defined(__AVX512F__)
-static inline gn_vf fma_f32(gn_vf a, gn_vf b, gn_vf c) { return (gn_vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c); }
-static inline gn_vd fma_f64(gn_vd a, gn_vd b, gn_vd c) { return (gn_vd)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c); }
-#elif defined(__FMA__)
-static inline gn_vf fma_f32(gn_vf a, gn_vf b, gn_vf c) { return (gn_vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c); }
-static inline gn_vd fma_f64(gn_vd a, gn_vd b, gn_vd c) { return (gn_vd)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c); }
-#else
-static inline gn_vf fma_f32(gn_vf a, gn_vf b, gn_vf c) { return c + a * b; }
-static inline gn_vd fma_f64(gn_vd a, gn_vd b, gn_vd c) { return c + a * b; }
 #endif
 DEFINE_GEMV(gemv_f32, float, gn_vf, gn_vi, hsum_f32, fma_f32)
 DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64, fma_f64)
@@ -422,7 +447,7 @@ DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64, fma_f64)
       long p = 0;                                                                                              \
       for (; p + U <= pw; p += U) {                                                                            \
         _Pragma("GCC unroll 4") for (int q = 0; q < U; q++) {                                                  \
-          const V xp = (V){0} + x[(p + q) * incx];                                                             \
+          const V xp = x[(p + q) * incx] - (V){0};                                                             \
           const T *ap = a + (p + q) * lda;                                                                     \
           if (two) {                                                                                           \
             u = *(const __typeof__(u) *)(ap + j);                                                              \
@@ -434,7 +459,7 @@ DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64, fma_f64)
         }                                                                                                      \
       }                                                                                                        \
       for (; p < k; p++) {                                                                                     \
-        const V xp = (V){0} + x[p * incx];                                                                     \
+        const V xp = x[p * incx] - (V){0};                                                                     \
         const T *ap = a + p * lda;                                                                             \
         if (two) {                                                                                             \
           u = *(const __typeof__(u) *)(ap + j);                                                                \
