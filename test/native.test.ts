@@ -21,12 +21,14 @@ import { TransposedView } from "../src/backends/native/views.js";
 const info = gn.nativeInfo();
 const indexJs = fileURLToPath(new URL("../src/index.js", import.meta.url));
 
+/** Runs f on backend `name`, then restores the backend that was current (calls nest). */
 function withBackend<T>(name: string, f: () => T): T {
+  const previous = gn.getBackend().name;
   gn.setBackend(name);
   try {
     return f();
   } finally {
-    gn.setBackend("reference");
+    gn.setBackend(previous);
   }
 }
 
@@ -130,6 +132,9 @@ if (info.available) {
           for (const dtype of ["float32", "float64"] as const) {
             const a = withBackend("reference", () => rand([9, 21], dtype, 7).add(gn.tensor(Array.from({ length: 9 * 21 }, (_, i) => (i % 21 === 0 && i > 0 ? Infinity : 0)), { dtype, shape: [9, 21] })));
             compare("matmul", [a, rand([21, 1], dtype, 8, 0.5, 1)], {}, `matvec with infinities starting each next row ${dtype}`);
+            // The same over blocks of sixteen short rows, which are reduced together.
+            const tall = withBackend("reference", () => rand([40, 21], dtype, 11).add(gn.tensor(Array.from({ length: 40 * 21 }, (_, i) => (i % 21 === 0 && i > 0 ? Infinity : 0)), { dtype, shape: [40, 21] })));
+            compare("matmul", [tall, rand([21, 1], dtype, 12, 0.5, 1)], {}, `matvec over row blocks with infinities starting each next row ${dtype}`);
             // A row times a matrix reads B's rows the same way, and so do small products in their last columns.
             compare("matmul", [rand([1, 9], dtype, 9, 0.5, 1), a], {}, `row times matrix with infinities past each row ${dtype}`);
             compare("matmul", [rand([6, 9], dtype, 10, 0.5, 1), a], {}, `small product with infinities past each row ${dtype}`);

@@ -37,12 +37,14 @@ function on(backend: string, t: gn.Tensor): gn.Tensor {
   return gn.tensor(t);
 }
 
+/** Runs f on backend `name`, then restores the backend that was current (calls nest). */
 function withBackend<T>(name: string, f: () => T): T {
+  const previous = gn.getBackend().name;
   gn.setBackend(name);
   try {
     return f();
   } finally {
-    gn.setBackend("reference");
+    gn.setBackend(previous);
   }
 }
 

@@ -316,7 +316,64 @@ DEFINE_DOTS(dots_f64, double, gn_vd, fma_f64)
  * the row, its tail loaded as a whole vector and masked to zero beyond the row (the load stays inside
  * A; the last rows copy their tail instead), then the lanes added as a tree. Short rows (W4's X w,
  * k = 30) cost a few vector steps each, with no scalar stores reloaded as a vector. */
-#define DEFINE_GEMV(NAME, T, V, VI, HSUM, FMA)                                                                 \
+/* Short rows (k < 32) of a float32 matrix-vector product with 16-lane registers: W4's X w, k = 30.
+ * Reducing each row's register on its own costs four shuffles and four adds a row, more than its
+ * multiply-adds. Here sixteen rows' registers are reduced together as a transpose: each level adds
+ * pairs of registers half against half (2 shuffles + 1 add per pair), and after four levels one
+ * register holds the sixteen row sums in order: 30 shuffles and 15 adds for 16 rows. Returns the
+ * rows done (whole blocks of 16 whose loads stay inside A); the caller finishes the rest. */
+#if defined(__AVX512F__)
+#define SHUF __builtin_shufflevector
+static long short_rows_f32(long m, long k, const float *restrict a, long lda, const float *restrict x, float *restrict y,
+                           long incy, int accumulate, gn_vi mask, gn_vf xtail) {
+  if (k >= 32) return 0; /* the caller's kv, t and xtail for k < 32: kv = 0 or 16 */
+  const long kv = k >= 16 ? 16 : 0, t = k - kv, end = (m - 1) * lda + k;
+  gn_vf x0 = {0};
+  if (kv) x0 = *(const gn_vf *)x;
+  long i = 0;
+  for (; i + 16 <= m && (t == 0 || (i + 15) * lda + kv + 16 <= end); i += 16) {
+    gn_vf v[16], z[8], w[4], u[2];
+#pragma GCC unroll 16
+    for (int r = 0; r < 16; r++) {
+      const float *ar = a + (i + r) * lda;
+      gn_vf s = {0};
+      if (kv) s = *(const gn_vf *)ar * x0;
+      if (t) s = fma_f32((gn_vf)((gn_vi) * (const gn_vf *)(ar + kv) & mask), xtail, s);
+      v[r] = s;
+    }
+#pragma GCC unroll 8
+    for (int q = 0; q < 8; q++)
+      z[q] = SHUF(v[2 * q], v[2 * q + 1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) +
+             SHUF(v[2 * q], v[2 * q + 1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++)
+      w[q] = SHUF(z[2 * q], z[2 * q + 1], 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27) +
+             SHUF(z[2 * q], z[2 * q + 1], 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+#pragma GCC unroll 2
+    for (int q = 0; q < 2; q++)
+      u[q] = SHUF(w[2 * q], w[2 * q + 1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29) +
+             SHUF(w[2 * q], w[2 * q + 1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+    const gn_vf sum = SHUF(u[0], u[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) +
+                      SHUF(u[0], u[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    if (incy == 1 && !accumulate) *(gn_vf *)(y + i) = sum;
+    else
+      for (int r = 0; r < 16; r++) y[(i + r) * incy] = accumulate ? y[(i + r) * incy] + sum[r] : sum[r];
+  }
+  return i;
+}
+#undef SHUF
+#else
+static long short_rows_f32(long m, long k, const float *restrict a, long lda, const float *restrict x, float *restrict y,
+                           long incy, int accumulate, gn_vi mask, gn_vf xtail) {
+  return 0;
+}
+#endif
+static long short_rows_f64(long m, long k, const double *restrict a, long lda, const double *restrict x, double *restrict y,
+                           long incy, int accumulate, gn_vl mask, gn_vd xtail) {
+  return 0; /* float64 reduces each row on its own */
+}
+
+#define DEFINE_GEMV(NAME, T, V, VI, HSUM, FMA, SHORT)                                                                 \
   static void NAME(long m, long k, const T *restrict a, long lda, const T *restrict x, T *restrict y, long incy, \
                    int accumulate) {                                                                           \
     enum { L = sizeof(V) / sizeof(T) };                                                                        \
@@ -331,7 +388,7 @@ DEFINE_DOTS(dots_f64, double, gn_vd, fma_f64)
     xtail = *(const __typeof__(xtail) *)(xt);                                                                  \
     mask = *(const __typeof__(mask) *)(keep);                                                                  \
     const long end = (m - 1) * lda + k; /* elements of A from a */                                             \
-    long i = 0;                                                                                                \
+    long i = SHORT(m, k, a, lda, x, y, incy, accumulate, mask, xtail);                                         \
     if (k >= 2 * L) /* long rows: four at a time, eight independent sums in flight */                          \
       for (; i + 4 <= m; i += 4) {                                                                             \
         V s[4][2] = {{{0}}};                                                                                     \
@@ -420,8 +477,8 @@ static inline double hsum_f64(gn_vd v) {
 static inline float hsum_f32(gn_vf v) { return (v[0] + v[2]) + (v[1] + v[3]); }
 static inline double hsum_f64(gn_vd v) { return v[0] + v[1]; }
 #endif
-DEFINE_GEMV(gemv_f32, float, gn_vf, gn_vi, hsum_f32, fma_f32)
-DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64, fma_f64)
+DEFINE_GEMV(gemv_f32, float, gn_vf, gn_vi, hsum_f32, fma_f32, short_rows_f32)
+DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64, fma_f64, short_rows_f64)
 
 /* y[j] (=|+=) sum_p x[p incx] A[p lda + j] for j < n, rows of A contiguous: A^T x for a row-major A
  * (W4's X^T g), or the row x^T A (a one-row product). Two vector registers of y at a time, held over

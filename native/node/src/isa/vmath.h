@@ -97,7 +97,7 @@ GN_INLINE gn_vf v_tanh(gn_vf x) {
   p = p * z - 5.37397155531e-2f;
   p = p * z + 1.33314422036e-1f;
   p = p * z - 3.33332819422e-1f;
-  gn_vf small = x + x * z * p;
+  gn_vf small = v_copysign(x + x * z * p, x); /* tanh(-0) is -0: the sum alone rounds it to +0 */
   gn_vf e = v_exp(ax + ax);
   gn_vf large = v_copysign(1.0f - 2.0f / (e + 1.0f), x);
   gn_vf y = v_sel(ax < 0.625f, small, large);
