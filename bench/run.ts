@@ -8,6 +8,7 @@ import { type CaseSpec, type Scale, allCases, selectCases } from "./cases.js";
 import { type CaseOutcome, type Engine, inProcessEngine } from "./engine.js";
 import { TIMING, type TimingOptions } from "./harness.js";
 import { type BenchReport, type CaseResult, addRatios, toResult } from "./report.js";
+import { speedProbe } from "./probe.js";
 import { buildGradnavCase } from "./workloads/index.js";
 
 /**
@@ -85,6 +86,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
 
   const byEngine = new Map<string, Map<string, CaseOutcome>>();
   for (const e of engines) {
+    e.info = { ...e.info, speedProbe: `${speedProbe()} Msteps/s` };
     let outcomes: CaseOutcome[];
     try {
       outcomes = await e.run(e.family === "peer" ? cases.filter((c) => !c.gradnavOnly) : cases, timing, log);
