@@ -254,6 +254,16 @@ if (info.available) {
           assert.throws(() => withBackend("native", () => bind("takeAlongAxis", [on("native", src), on("native", bad)], { axis: 1 })), { message: refError });
         }));
 
+      test("logSoftmax: long rows over vector tails, every axis, both float types", () =>
+        onIsa(isa, () => {
+          for (const dtype of ["float32", "float64"] as const) {
+            compare("logSoftmax", [rand([50, 37], dtype, 21, -30, 30)], { axis: 1 }, `logSoftmax rows of 37 ${dtype}`);
+            compare("logSoftmax", [rand([3, 1000], dtype, 22, -5, 5)], { axis: 1 }, `logSoftmax rows of 1000 ${dtype}`);
+            compare("logSoftmax", [rand([7, 5, 3], dtype, 23)], { axis: 1 }, `logSoftmax middle axis ${dtype}`);
+            compare("logSoftmax", [rand([7, 5, 3], dtype, 24)], { axis: 0 }, `logSoftmax first axis ${dtype}`);
+          }
+        }));
+
       test("float32 special values: NaN, infinities, signed zeros, subnormals, overflow edges", () =>
         onIsa(isa, () => {
           const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 1e-40, 1.17549435e-38, 1e-30, 0.5, 1, -1, 88.7, 88.72, 89, -87.3, -103, -104, -110, 1e30, 3.4e38, -3.4e38, 20, -20, 0.625, -0.625, 0.6249, 1e-8, -1e-8, 2.5, -2.5];

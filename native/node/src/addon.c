@@ -4,7 +4,7 @@
  *
  * Shapes, strides and geometry travel through two small typed arrays shared once at `init` (int32
  * metadata and float64 scalars), so a call passes only op codes and arrays. The hottest calls (unary,
- * binary, compare, matmul) take even their integers from the metadata's last slots (SCALARS_AT):
+ * binary, compare, matmul, logSoftmax) take even their integers from the metadata's last slots (SCALARS_AT):
  * each Node-API value read costs about 10 ns, a few times the kernel of a tiny op. Every length is checked
  * against the arrays before a kernel runs: a bad call throws a RangeError instead of touching memory
  * it does not own. */
@@ -16,7 +16,7 @@
 #include "pool.h"
 
 /* Bumped whenever a function's arguments change (src/backends/native/addon.ts: NATIVE_ABI). */
-#define GN_ABI 3
+#define GN_ABI 4
 
 typedef struct {
   int32_t *mi;
@@ -101,7 +101,7 @@ static int meta_of(const inst_t *s, long *out, size_t at, size_t count) {
 }
 static int meta(napi_env env, long *out, size_t at, size_t count) { return meta_of(inst(env), out, at, count); }
 
-/* Where the integer arguments of unary, binary, compare and matmul sit in the int32 metadata
+/* Where the integer arguments of unary, binary, compare, matmul and logSoftmax sit in the int32 metadata
  * (src/backends/native/context.ts: SCALARS_AT), after the room shapes and strides use. */
 #define SCALARS_AT 240
 #define SCALARS 8
@@ -283,6 +283,21 @@ static napi_value js_reduce(napi_env env, napi_callback_info info) {
   NEED(x, (double)outer * red * inner, DT_BYTES[dt]);
   NEED(y, (double)outer * inner, DT_BYTES[dt]);
   gn_reduce((int)dt, (int)op, x.p, y.p, outer, red, inner);
+  return NULL;
+}
+
+/* logSoftmax(x, y); scalars: dt, outer, n, inner (x and y are [outer, n, inner], over n) */
+static napi_value js_log_softmax(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  long sc[SCALARS];
+  CHECK(scalars(inst(env), sc), "logSoftmax: no metadata");
+  long dt = sc[0], outer = sc[1], n = sc[2], inner = sc[3];
+  VIEW(x, 0, 0);
+  VIEW(y, 1, 0);
+  CHECK(float_dt(dt) && outer >= 0 && n >= 0 && inner >= 0, "logSoftmax: bad arguments");
+  NEED(x, (double)outer * n * inner, DT_BYTES[dt]);
+  NEED(y, (double)outer * n * inner, DT_BYTES[dt]);
+  gn_log_softmax((int)dt, x.p, y.p, outer, n, inner);
   return NULL;
 }
 
@@ -476,6 +491,7 @@ NAPI_MODULE_INIT() {
       {"copy", js_copy},
       {"transpose", js_transpose},
       {"matmul", js_matmul},
+      {"logSoftmax", js_log_softmax},
       {"conv", js_conv},
       {"maxpool", js_maxpool},
       {"takeAlong", js_take_along},

@@ -28,6 +28,7 @@ void gn_compare(int dt, int op, const void *a, const void *b, uint8_t *y, int ra
 void gn_where(int width, const uint8_t *c, const void *a, const void *b, void *y, int rank, const long *shape, const long *sc, const long *sa, const long *sb);
 void gn_cast(const void *x, int from, void *y, int to, long n);
 void gn_reduce(int dt, int op, const void *x, void *y, long outer, long red, long inner);
+void gn_log_softmax(int dt, const void *x, void *y, long outer, long n, long inner);
 /* Strided copy of `shape` elements of `width` bytes: dst[offsets by ds] = src[offsets by ss]. */
 void gn_copy(int width, const void *src, void *dst, int rank, const long *shape, const long *ss, const long *ds);
 /* batch x [m x n] -> batch x [n x m]. */

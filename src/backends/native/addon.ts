@@ -2,11 +2,11 @@
  * The native addon's functions (native/node/src/addon.c). Arrays are the tensors' own typed arrays;
  * shapes and strides go through the int32 metadata array given to `init`, scalars through the
  * float64 one. Codes: dtypes as DT_CODE; op codes as in native/node/src/common.h. unary, binary,
- * compare and matmul take their integers from the metadata too, at SCALARS_AT (context.ts): reading
+ * compare, matmul and logSoftmax take their integers from the metadata too, at SCALARS_AT (context.ts): reading
  * a JavaScript number through Node-API costs about 10 ns, a sizeable part of a tiny op.
  */
 /** The calling convention this code expects (GN_ABI in native/node/src/addon.c): bumped when an argument list changes. */
-export const NATIVE_ABI = 3;
+export const NATIVE_ABI = 4;
 
 export interface NativeAddon {
   /** GN_ABI of the sources the addon was built from (absent before version 2). */
@@ -27,6 +27,8 @@ export interface NativeAddon {
   transpose(width: number, src: ArrayBufferView, dst: ArrayBufferView, batch: number, m: number, n: number): void;
   /** Scalars: dt, batch, m, n, k, ta, tb; ta / tb (0 or 1): a holds A's transpose [batch, k, m], b holds B's [batch, n, k]. */
   matmul(a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView): void;
+  /** Scalars: dt, outer, n, inner: log(softmax) over n of x and y seen as [outer, n, inner]. */
+  logSoftmax(x: ArrayBufferView, y: ArrayBufferView): void;
   conv(mode: number, dt: number, x: ArrayBufferView, w: ArrayBufferView, y: ArrayBufferView): void;
   maxpool(dt: number, x: ArrayBufferView, y: ArrayBufferView): void;
   takeAlong(width: number, x: ArrayBufferView, idx: ArrayBufferView, y: ArrayBufferView, outer: number, n: number, m: number, inner: number): boolean;

@@ -2,10 +2,11 @@
  * Reductions on the native backend: sum, prod, max, min over any axes for float32/float64. Adjacent
  * reduced axes form one [outer, red, inner] pass; separate blocks run one after another, the last
  * first. float32 sums and products accumulate in double, as the reference's JavaScript numbers do.
- * Declined: int32 (the reference's wrapping rules). argmax, argmin and cumsum use the reference kernels.
+ * logSoftmax along any axis (in double, as the reference). Declined: int32 (the
+ * reference's wrapping rules). argmax, argmin and cumsum use the reference kernels.
  */
 import { allocOut } from "../arrays.js";
-import type { ReduceParams } from "../../../ops/prims/reduce.js";
+import type { LogSoftmaxParams, ReduceParams } from "../../../ops/prims/reduce.js";
 import { DT, type NativeKernel } from "../context.js";
 import { reductionPasses } from "../../../core/shape.js";
 
@@ -32,6 +33,21 @@ function reduce(code: number): NativeKernel<ReduceParams> {
   };
 }
 
+const logSoftmax: NativeKernel<LogSoftmaxParams> = (c, [x], [xv], { axis }, out) => {
+  const dt = xv.dtype;
+  if (dt !== "float32" && dt !== "float64") return null;
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= xv.shape[i];
+  for (let i = axis + 1; i < xv.shape.length; i++) inner *= xv.shape[i];
+  const n = xv.shape[axis];
+  const y = allocOut(dt, outer * n * inner);
+  if (y.length === 0) return y;
+  c.scalars(DT[dt], outer, n, inner);
+  c.N.logSoftmax(x, y);
+  return y;
+};
+
 export const reduceEntries = {
   sum: { native: reduce(R.sum) },
   prod: { native: reduce(R.prod) },
@@ -40,5 +56,5 @@ export const reduceEntries = {
   argmax: { fallback: "index results, rarely hot; the reference kernel reads the same arrays" },
   argmin: { fallback: "index results, rarely hot; the reference kernel reads the same arrays" },
   cumsum: { fallback: "a sequential scan; the reference kernel reads the same arrays" },
-  logSoftmax: { fallback: "small in practice (logits [batch, classes]); the reference kernel reads the same arrays" },
+  logSoftmax: { native: logSoftmax },
 };
