@@ -3,7 +3,7 @@
 #include "pool.h"
 
 #define CHUNK (1L << 15)
-#define PAR_MIN (1L << 18)
+#define PAR_MIN (1L << 16)
 
 typedef struct {
   int dt;
