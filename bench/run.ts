@@ -86,7 +86,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
 
   const byEngine = new Map<string, Map<string, CaseOutcome>>();
   for (const e of engines) {
-    e.info = { ...e.info, speedProbe: `${speedProbe()} Msteps/s` };
+    e.info.speedProbe = `${speedProbe()} Msteps/s`; // in place: a backend's setup adds its thread count to this object
     let outcomes: CaseOutcome[];
     try {
       outcomes = await e.run(e.family === "peer" ? cases.filter((c) => !c.gradnavOnly) : cases, timing, log);
