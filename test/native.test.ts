@@ -431,6 +431,20 @@ function runWith(env: Record<string, string>, script: string): { stdout: string;
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
+if (info.available)
+  test("GRADNAV_NATIVE_ISA picks the instruction set; one the CPU lacks gets a warning and the default", () => {
+    const script = `console.log(gn.nativeInfo().isa); gn.setBackend("native"); console.log(gn.matmul(gn.ones([20, 20]), gn.ones([20, 20])).sum().item());`;
+    const last = info.isas[info.isas.length - 1];
+    const picked = runWith({ GRADNAV_NATIVE_ISA: last }, script);
+    assert.equal(picked.status, 0, picked.stderr);
+    assert.deepEqual(picked.stdout.trim().split("\n"), [last, "8000"]);
+    assert.doesNotMatch(picked.stderr, /GRADNAV_NATIVE_ISA/);
+    const unknown = runWith({ GRADNAV_NATIVE_ISA: "sse9" }, script);
+    assert.equal(unknown.status, 0, unknown.stderr);
+    assert.equal(unknown.stdout.trim().split("\n")[0], info.isas[0]);
+    assert.equal(unknown.stderr.match(/GRADNAV_NATIVE_ISA=sse9 is not an instruction set this CPU runs/g)?.length, 1, unknown.stderr);
+  });
+
 describe("without the addon gradnav runs on the wasm backend and says so once", () => {
   const script = `gn.setBackend("native"); gn.setBackend("native"); console.log(gn.getBackend().name, gn.listBackends().join(","), gn.tensor([1, 2]).add(1).sum().item());`;
   test("setBackend('native') and GRADNAV_BACKEND=native with GRADNAV_NATIVE=0", () => {

@@ -16,6 +16,7 @@ import { type DType, type TypedArray, allocTyped } from "../../core/dtype.js";
 import { ValueError } from "../../core/errors.js";
 import type { PrimName, ParamsOf } from "../../ops/prims/index.js";
 import { referenceBackend } from "../reference/index.js";
+import { warnOnce } from "../registry.js";
 import { type Entry, NativeCtx } from "./context.js";
 import { arrayStats, markShared, recycle } from "./arrays.js";
 import { type NativeLoad, loadNative } from "./loader.js";
@@ -56,12 +57,25 @@ function context(): NativeCtx | null {
     if (loaded.addon !== null) {
       try {
         ctx = new NativeCtx(loaded.addon);
+        applyIsaFromEnv(ctx);
       } catch (e) {
         loaded = { addon: null, path: loaded.path, reason: `the addon failed to start: ${e instanceof Error ? e.message : String(e)}`, broken: true };
       }
     }
   }
   return ctx;
+}
+
+/**
+ * GRADNAV_NATIVE_ISA=avx512|avx2|generic picks the kernels' instruction set instead of the best this
+ * CPU runs (to compare them, or to avoid AVX-512 where it slows the clock). One the CPU lacks, or an
+ * unknown name, gets a warning and the default.
+ */
+function applyIsaFromEnv(c: NativeCtx): void {
+  const want = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.GRADNAV_NATIVE_ISA;
+  if (want === undefined || want === "" || want === c.isa) return;
+  if (c.isas.includes(want) && c.N.setIsa(want)) c.isa = want;
+  else warnOnce("native-isa", `gradnav: GRADNAV_NATIVE_ISA=${want} is not an instruction set this CPU runs (${c.isas.join(", ")}); using ${c.isa}`);
 }
 
 function need(): NativeCtx {
