@@ -431,6 +431,21 @@ static long short_rows_f64(long m, long k, const double *restrict a, long lda, c
       const T *ai = a + i * lda;                                                                               \
       V s0 = {0}, s1 = {0};                                                                                    \
       long p = 0;                                                                                              \
+      if (k >= 8 * L) { /* a long single row (a dot product): eight sums in flight, not two */                  \
+        V s2 = {0}, s3 = {0}, s4 = {0}, s5 = {0}, s6 = {0}, s7 = {0};                                          \
+        for (; p + 8 * L <= k; p += 8 * L) {                                                                   \
+          s0 = FMA(*(const V *)(ai + p), *(const V *)(x + p), s0);                                             \
+          s1 = FMA(*(const V *)(ai + p + L), *(const V *)(x + p + L), s1);                                     \
+          s2 = FMA(*(const V *)(ai + p + 2 * L), *(const V *)(x + p + 2 * L), s2);                             \
+          s3 = FMA(*(const V *)(ai + p + 3 * L), *(const V *)(x + p + 3 * L), s3);                             \
+          s4 = FMA(*(const V *)(ai + p + 4 * L), *(const V *)(x + p + 4 * L), s4);                             \
+          s5 = FMA(*(const V *)(ai + p + 5 * L), *(const V *)(x + p + 5 * L), s5);                             \
+          s6 = FMA(*(const V *)(ai + p + 6 * L), *(const V *)(x + p + 6 * L), s6);                             \
+          s7 = FMA(*(const V *)(ai + p + 7 * L), *(const V *)(x + p + 7 * L), s7);                             \
+        }                                                                                                      \
+        s0 = (s0 + s4) + (s2 + s6);                                                                            \
+        s1 = (s1 + s5) + (s3 + s7);                                                                            \
+      }                                                                                                        \
       for (; p < k2; p += 2 * L) {                                                                             \
         u = *(const __typeof__(u) *)(ai + p);                                                                  \
         v = *(const __typeof__(v) *)(x + p);                                                                   \
