@@ -1,8 +1,11 @@
 /**
- * How fast this machine runs right now: a fixed chain of dependent integer multiply-adds in
+ * How fast this machine's clock runs right now: a fixed chain of dependent integer multiply-adds in
  * JavaScript, timed. Shared and throttled machines vary; this project's 2-vCPU VM moved by up to 2x
  * within minutes. The bench takes the probe before each engine runs, so a reader can tell whether two
- * engines' figures were measured at the same speed: compare engines only where their probes agree.
+ * engines' figures were measured at the same clock: compare engines only where their probes agree.
+ * It does not catch every slowdown: on that VM, whole processes also ran per-op-heavy code (the
+ * engine's bookkeeping, tiny ops) about 2x slower at an unchanged probe, with no cause found in the
+ * process (no deoptimisation; a memory-bound probe did not follow it either).
  */
 
 /** Million chain steps per second (the best of three short runs, about 0.1 s in all). */
