@@ -14,7 +14,7 @@ import { prims, type PrimName } from "../src/ops/prims/index.js";
 import { bind } from "../src/engine/trace.js";
 import type { Primitive, Sample } from "../src/engine/primitive.js";
 import { sampleInputs } from "../src/testing/samples.js";
-import { fusedAdamLeaf } from "../src/backends/fused.js";
+import { fusedAdamLeaf, fusedNormsAndDot } from "../src/backends/fused.js";
 import { setNativeIsa } from "../src/backends/native/index.js";
 import { TransposedView } from "../src/backends/native/views.js";
 
@@ -262,6 +262,20 @@ if (info.available) {
             compare("logSoftmax", [rand([7, 5, 3], dtype, 23)], { axis: 1 }, `logSoftmax middle axis ${dtype}`);
             compare("logSoftmax", [rand([7, 5, 3], dtype, 24)], { axis: 0 }, `logSoftmax first axis ${dtype}`);
           }
+        }));
+
+      test("the trace's norms and inner product in one pass agree with three dot products", () =>
+        onIsa(isa, () => {
+          for (const dtype of ["float32", "float64"] as const)
+            for (const n of [1, 31, 1024, 5003]) {
+              const [a, b] = [rand([n], dtype, 31), rand([n], dtype, 32)];
+              const want = withBackend("reference", () => [a.mul(a).sum().item(), b.mul(b).sum().item(), a.mul(b).sum().item()]);
+              const got = withBackend("native", () => fusedNormsAndDot(on("native", a), on("native", b)));
+              assert.ok(got !== null, "the native backend offers the fused kernel");
+              for (let k = 0; k < 3; k++) assert.ok(Math.abs(got[k] - want[k]) <= (dtype === "float32" ? 1e-5 : 1e-12) * (Math.abs(want[k]) + n), `${dtype} n=${n} [${k}]: ${got[k]} vs ${want[k]}`);
+            }
+          const withNaN = withBackend("native", () => fusedNormsAndDot(gn.tensor([1, NaN, 2]), gn.tensor([1, 1, 1])));
+          assert.ok(withNaN !== null && Number.isNaN(withNaN[0]) && withNaN[1] === 3 && Number.isNaN(withNaN[2]), "NaN enters a.a and a.b only");
         }));
 
       test("float32 special values: NaN, infinities, signed zeros, subnormals, overflow edges", () =>

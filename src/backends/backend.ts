@@ -36,6 +36,12 @@ export interface Backend {
    * runs the unfused ops. Call it through `fusedAdamLeaf` (src/backends/fused.ts), which checks the tensors.
    */
   fusedAdam?(g: unknown, p: unknown | null, m: unknown, v: unknown, vmax: unknown | null, dtype: DType, size: number, c: AdamConstants): FusedAdamResult | null;
+  /**
+   * Optional: [a.a, b.b, a.b] of two storages of `dtype` and `size` elements in one pass (a training
+   * trace records all three for every step). Returns null to decline. Call it through
+   * `fusedNormsAndDot` (src/backends/fused.ts), which checks the tensors.
+   */
+  normsAndDot?(a: unknown, b: unknown, dtype: DType, size: number): [number, number, number] | null;
 }
 
 /** The numbers of one Adam step (src/optim/adam.ts: AdamStepConstants). */

@@ -1,7 +1,8 @@
 /**
  * Fused optimizer steps: one backend call per parameter instead of a dozen ops, where the backend
- * offers one (the wasm backend does). Optimizers call these first and run their own math when they
- * return null (tracers, mixed backends or dtypes, or a backend without the capability).
+ * offers one (the wasm and native backends do), and the trace recorder's norms. Callers try these
+ * first and run their own math when they return null (tracers, mixed backends or dtypes, or a backend
+ * without the capability).
  */
 import type { AdamConstants } from "./backend.js";
 import { Tensor } from "../core/tensor.js";
@@ -28,4 +29,18 @@ export function fusedAdamLeaf(g: Tensor, p: Tensor | null, m: Tensor, v: Tensor,
   if (r === null) return null;
   const t = (s: unknown) => new Tensor(g.shape, g.dtype, s, b);
   return [t(r.update), t(r.m), t(r.v), r.vmax === null ? null : t(r.vmax)];
+}
+
+/**
+ * [a.a, b.b, a.b] of two tensors of the same dtype and size in one pass, or null when the backend has
+ * no fused kernel for it (or a is a tracer, or they differ in backend or dtype).
+ *
+ * @example
+ * const [aa, bb, ab] = fusedNormsAndDot(g, u) ?? [dot(g, g), dot(u, u), dot(g, u)];
+ */
+export function fusedNormsAndDot(a: Tensor, b: Tensor): [number, number, number] | null {
+  const be = a._backend;
+  if (a._trace !== null || b._trace !== null || be === null || be !== b._backend || be.normsAndDot === undefined) return null;
+  if (a.dtype !== b.dtype || a.size !== b.size) return null;
+  return be.normsAndDot(a._data, b._data, a.dtype, a.size);
 }

@@ -10,6 +10,7 @@ import { zerosLike } from "../ops/creation.js";
 import { matmul } from "../ops/linalg.js";
 import { sum } from "../ops/reduce.js";
 import { reshape } from "../ops/shape.js";
+import { fusedNormsAndDot } from "../backends/fused.js";
 
 /**
  * The sum over all leaves of <a_i, b_i>, as a number (computed per leaf in the leaves' dtype, summed in
@@ -38,7 +39,8 @@ export function globalNorm(tree: unknown): number {
 
 /**
  * globalNorm(a), globalNorm(b) and treeVdot(a, b) in one pass, for trees of the same structure (a
- * training trace records all three each step). Each leaf gives three dot products, made as products
+ * training trace records all three each step). Where the backend has a fused kernel (native), each
+ * leaf is read once for all three (`fusedNormsAndDot`). Otherwise each leaf gives three dot products, made as products
  * of its [1, n] and [n, 1] views: one read of the two leaves, nothing written per element, where the
  * separate functions make a product tensor and sum it for each. (The dots are read one by one: on
  * these CPU backends a read costs less than gathering them with concat.) Equal to the separate
@@ -70,6 +72,13 @@ export function treeNormsAndVdot(a: unknown, b: unknown): { aNorm: number; bNorm
     const x = la[i];
     const y = lb[i];
     if (x.size !== y.size) throw new ValueError(`treeNormsAndVdot: leaf ${i} has ${x.size} and ${y.size} elements; the trees must have the same shapes`);
+    const fused = fusedNormsAndDot(x, y);
+    if (fused !== null) {
+      aa += fused[0];
+      bb += fused[1];
+      ab += fused[2];
+      continue;
+    }
     const n = x.size;
     const xRow = view(x, 1, n);
     const yRow = view(y, 1, n);

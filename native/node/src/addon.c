@@ -4,7 +4,7 @@
  *
  * Shapes, strides and geometry travel through two small typed arrays shared once at `init` (int32
  * metadata and float64 scalars), so a call passes only op codes and arrays. The hottest calls (unary,
- * binary, compare, matmul, logSoftmax) take even their integers from the metadata's last slots (SCALARS_AT):
+ * binary, compare, matmul, logSoftmax, dots) take even their integers from the metadata's last slots (SCALARS_AT):
  * each Node-API value read costs about 10 ns, a few times the kernel of a tiny op. Every length is checked
  * against the arrays before a kernel runs: a bad call throws a RangeError instead of touching memory
  * it does not own. */
@@ -16,7 +16,7 @@
 #include "pool.h"
 
 /* Bumped whenever a function's arguments change (src/backends/native/addon.ts: NATIVE_ABI). */
-#define GN_ABI 4
+#define GN_ABI 5
 
 typedef struct {
   int32_t *mi;
@@ -101,7 +101,7 @@ static int meta_of(const inst_t *s, long *out, size_t at, size_t count) {
 }
 static int meta(napi_env env, long *out, size_t at, size_t count) { return meta_of(inst(env), out, at, count); }
 
-/* Where the integer arguments of unary, binary, compare, matmul and logSoftmax sit in the int32 metadata
+/* Where the integer arguments of unary, binary, compare, matmul, logSoftmax and dots sit in the int32 metadata
  * (src/backends/native/context.ts: SCALARS_AT), after the room shapes and strides use. */
 #define SCALARS_AT 240
 #define SCALARS 8
@@ -460,6 +460,23 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* dots(a, b); scalars: dt, n; writes [a.a, b.b, a.b] to the float64 metadata's first three slots */
+static napi_value js_dots(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  inst_t *s = inst(env);
+  long sc[SCALARS];
+  CHECK(scalars(s, sc) && s->mf != NULL && s->mf_len >= 3, "dots: no metadata");
+  long dt = sc[0], n = sc[1];
+  VIEW(a, 0, 0);
+  VIEW(b, 1, 0);
+  CHECK(float_dt(dt) && n >= 0, "dots: bad arguments");
+  NEED(a, n, DT_BYTES[dt]);
+  NEED(b, n, DT_BYTES[dt]);
+  if (dt == GN_F32) gn_isa_now->dots3_f32(a.p, b.p, n, s->mf);
+  else gn_isa_now->dots3_f64(a.p, b.p, n, s->mf);
+  return NULL;
+}
+
 static void free_inst(napi_env env, void *data, void *hint) {
   inst_t *s = data;
   if (s->ri) napi_delete_reference(env, s->ri);
@@ -497,6 +514,7 @@ NAPI_MODULE_INIT() {
       {"takeAlong", js_take_along},
       {"scatterAlong", js_scatter_along},
       {"adam", js_adam},
+      {"dots", js_dots},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

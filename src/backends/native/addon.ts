@@ -2,11 +2,11 @@
  * The native addon's functions (native/node/src/addon.c). Arrays are the tensors' own typed arrays;
  * shapes and strides go through the int32 metadata array given to `init`, scalars through the
  * float64 one. Codes: dtypes as DT_CODE; op codes as in native/node/src/common.h. unary, binary,
- * compare, matmul and logSoftmax take their integers from the metadata too, at SCALARS_AT (context.ts): reading
+ * compare, matmul, logSoftmax and dots take their integers from the metadata too, at SCALARS_AT (context.ts): reading
  * a JavaScript number through Node-API costs about 10 ns, a sizeable part of a tiny op.
  */
 /** The calling convention this code expects (GN_ABI in native/node/src/addon.c): bumped when an argument list changes. */
-export const NATIVE_ABI = 4;
+export const NATIVE_ABI = 5;
 
 export interface NativeAddon {
   /** GN_ABI of the sources the addon was built from (absent before version 2). */
@@ -33,5 +33,7 @@ export interface NativeAddon {
   maxpool(dt: number, x: ArrayBufferView, y: ArrayBufferView): void;
   takeAlong(width: number, x: ArrayBufferView, idx: ArrayBufferView, y: ArrayBufferView, outer: number, n: number, m: number, inner: number): boolean;
   scatterAlong(dt: number, idx: ArrayBufferView, upd: ArrayBufferView, y: ArrayBufferView, outer: number, m: number, dim: number, inner: number): boolean;
+  /** Scalars: dt, n. Writes [a.a, b.b, a.b] to the float64 metadata's slots 0..2. */
+  dots(a: ArrayBufferView, b: ArrayBufferView): void;
   adam(dt: number, g: ArrayBufferView, p: ArrayBufferView | null, m: ArrayBufferView, v: ArrayBufferView, vmax: ArrayBufferView | null, u: ArrayBufferView, mo: ArrayBufferView, vo: ArrayBufferView, vmaxo: ArrayBufferView | null): void;
 }

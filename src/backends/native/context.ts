@@ -12,7 +12,7 @@ export const DT: Record<DType, number> = { float32: 0, float64: 1, int32: 2, boo
 /** Bytes per element. */
 export const WIDTH: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
-/** Where unary, binary, compare, matmul and logSoftmax read their integer arguments in `mi` (SCALARS_AT in addon.c). */
+/** Where unary, binary, compare, matmul and logSoftmax read their integer arguments in `mi` (and dots too) (SCALARS_AT in addon.c). */
 export const SCALARS_AT = 240;
 
 export class NativeCtx {

@@ -17,7 +17,7 @@ import { ValueError } from "../../core/errors.js";
 import type { PrimName, ParamsOf } from "../../ops/prims/index.js";
 import { referenceBackend } from "../reference/index.js";
 import { warnOnce } from "../registry.js";
-import { type Entry, NativeCtx } from "./context.js";
+import { DT, type Entry, NativeCtx } from "./context.js";
 import { arrayStats, markShared, recycle } from "./arrays.js";
 import { type NativeLoad, loadNative } from "./loader.js";
 import { elementwiseEntries } from "./kernels/elementwise.js";
@@ -119,6 +119,14 @@ export const nativeBackend: Backend = {
   },
   memoryInfo(): Record<string, number> {
     return { threads: ctx?.threads ?? 0, ...arrayStats() };
+  },
+  normsAndDot(a: unknown, b: unknown, dtype: DType, size: number): [number, number, number] | null {
+    if (dtype !== "float32" && dtype !== "float64") return null;
+    const c = need();
+    const [x, y] = materializeAll(c, [a, b]);
+    c.scalars(DT[dtype], size);
+    c.N.dots(x, y);
+    return [c.mf[0], c.mf[1], c.mf[2]];
   },
   fusedAdam(g: unknown, p: unknown | null, m: unknown, v: unknown, vmax: unknown | null, dtype: DType, size: number, k: AdamConstants): FusedAdamResult | null {
     const c = need();

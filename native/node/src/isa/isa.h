@@ -38,6 +38,9 @@ typedef struct gn_isa {
   /* y[i] = a[i sa] op b[i sb] for i < n (sa, sb are 0 or 1 on the fast paths, anything otherwise). */
   void (*binary_f32)(int op, const float *a, long sa, const float *b, long sb, float *y, long n);
   void (*binary_f64)(int op, const double *a, long sa, const double *b, long sb, double *y, long n);
+  /* out = [a.a, b.b, a.b] over n elements, in one pass. */
+  void (*dots3_f32)(const float *a, const float *b, long n, double *out);
+  void (*dots3_f64)(const double *a, const double *b, long n, double *out);
   /* x seen as [outer, red, inner] reduced over red into y [outer, inner]. */
   void (*reduce_f32)(int op, const float *x, float *y, long outer, long red, long inner);
   void (*reduce_f64)(int op, const double *x, double *y, long outer, long red, long inner);

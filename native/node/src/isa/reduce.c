@@ -98,3 +98,46 @@ GN_INLINE double comb_d(int op, double acc, double v) { return op == R_SUM ? acc
   }
 DEFINE_REDUCE(float)
 DEFINE_REDUCE(double)
+
+/* a.a, b.b and a.b of n elements in one pass (a training trace records all three each step, where
+ * three dot products read each array twice more). Vector partial sums over blocks of 1024 elements,
+ * two per quantity to hide the add latency; each block's sums are added in double, so a long vector
+ * keeps the accuracy of a double sum of block sums. */
+#include "vmath.h"
+typedef double gn_vd_r __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
+#define DEFINE_DOTS3(T, V)                                                                                   \
+  void GN_FN(gn_dots3_##T)(const T *restrict a, const T *restrict b, long n, double *out) {                  \
+    enum { L = sizeof(V) / sizeof(T), BLOCK = 1024 };                                                        \
+    double aa = 0, bb = 0, ab = 0;                                                                           \
+    long i = 0;                                                                                              \
+    while (i < n) {                                                                                          \
+      const long end = n - i < BLOCK ? n : i + BLOCK;                                                        \
+      V saa0 = {0}, saa1 = {0}, sbb0 = {0}, sbb1 = {0}, sab0 = {0}, sab1 = {0};                              \
+      for (; i + 2 * L <= end; i += 2 * L) {                                                                 \
+        const V x0 = *(const V *)(a + i), x1 = *(const V *)(a + i + L);                                      \
+        const V y0 = *(const V *)(b + i), y1 = *(const V *)(b + i + L);                                      \
+        saa0 += x0 * x0;                                                                                     \
+        saa1 += x1 * x1;                                                                                     \
+        sbb0 += y0 * y0;                                                                                     \
+        sbb1 += y1 * y1;                                                                                     \
+        sab0 += x0 * y0;                                                                                     \
+        sab1 += x1 * y1;                                                                                     \
+      }                                                                                                      \
+      const V saa = saa0 + saa1, sbb = sbb0 + sbb1, sab = sab0 + sab1;                                       \
+      for (int l = 0; l < L; l++) {                                                                          \
+        aa += saa[l];                                                                                        \
+        bb += sbb[l];                                                                                        \
+        ab += sab[l];                                                                                        \
+      }                                                                                                      \
+      for (; i < end; i++) {                                                                                 \
+        aa += (double)a[i] * a[i];                                                                           \
+        bb += (double)b[i] * b[i];                                                                           \
+        ab += (double)a[i] * b[i];                                                                           \
+      }                                                                                                      \
+    }                                                                                                        \
+    out[0] = aa;                                                                                             \
+    out[1] = bb;                                                                                             \
+    out[2] = ab;                                                                                             \
+  }
+DEFINE_DOTS3(float, gn_vf)
+DEFINE_DOTS3(double, gn_vd_r)

@@ -17,6 +17,8 @@ void GN_FN(gn_gemvt_f32)(long, long, const float *, long, const float *, long, f
 void GN_FN(gn_gemvt_f64)(long, long, const double *, long, const double *, long, double *, int);
 void GN_FN(gn_unary_f32)(int, const float *, float *, long);
 void GN_FN(gn_unary_f64)(int, const double *, double *, long);
+void GN_FN(gn_dots3_float)(const float *, const float *, long, double *);
+void GN_FN(gn_dots3_double)(const double *, const double *, long, double *);
 void GN_FN(gn_binary_float)(int, const float *, long, const float *, long, float *, long);
 void GN_FN(gn_binary_double)(int, const double *, long, const double *, long, double *, long);
 void GN_FN(gn_reduce_float)(int, const float *, float *, long, long, long);
@@ -42,6 +44,8 @@ const gn_isa GN_FN(gn_isa_table) = {
     .gemvt_f64 = GN_FN(gn_gemvt_f64),
     .unary_f32 = GN_FN(gn_unary_f32),
     .unary_f64 = GN_FN(gn_unary_f64),
+    .dots3_f32 = GN_FN(gn_dots3_float),
+    .dots3_f64 = GN_FN(gn_dots3_double),
     .binary_f32 = GN_FN(gn_binary_float),
     .binary_f64 = GN_FN(gn_binary_double),
     .reduce_f32 = GN_FN(gn_reduce_float),
