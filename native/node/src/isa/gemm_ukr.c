@@ -90,10 +90,13 @@ static void ukr_f64(long kc, const double *a, const double *b, double *c, long l
 
 #elif defined(__AVX2__)
 
-/* Stores a register tile through a scratch tile when it is clipped. */
+/* Stores a register tile through a scratch tile when it is clipped. Every loop over the tile's
+ * registers is unrolled: one left rolled indexes c0/c1 at run time, which keeps the accumulators in
+ * memory, and GCC then stored all twelve to the stack on every step of k (AVX2 GEMM at a third of
+ * its speed). */
 #define STORE_TILE(T, MR, NR, VEC, LANES, LOAD, STORE, ADD)                          \
   if (mr == MR && nr == NR) {                                                        \
-    for (int r = 0; r < MR; r++) {                                                   \
+    _Pragma("GCC unroll 8") for (int r = 0; r < MR; r++) {                           \
       T *cr = c + r * ldc;                                                           \
       if (acc) {                                                                     \
         c0[r] = ADD(c0[r], LOAD(cr));                                                \
@@ -105,7 +108,7 @@ static void ukr_f64(long kc, const double *a, const double *b, double *c, long l
     return;                                                                          \
   }                                                                                  \
   T tile[MR * NR];                                                                   \
-  for (int r = 0; r < MR; r++) {                                                     \
+  _Pragma("GCC unroll 8") for (int r = 0; r < MR; r++) {                             \
     STORE(tile + r * NR, c0[r]);                                                     \
     STORE(tile + r * NR + LANES, c1[r]);                                             \
   }                                                                                  \
