@@ -152,6 +152,15 @@ if (info.available) {
                 checkTransposedMatmul(a, b, ta, tb, `${ta ? "A^T" : "A"} ${tb ? "B^T" : "B"} ${m}x${k}x${n} ${dtype}`);
               }
           checkTransposedMatmul(rand([3, 70, 60]), rand([3, 50, 70], "float32", 2), true, true, "batched A^T B^T");
+          // A batched matrix-vector product whose vectors are a lazy transpose: one column each, not the base's rows.
+          const [mats, vecs] = [rand([64, 5, 64], "float32", 3), rand([64, 64], "float32", 4)];
+          const want = withBackend("reference", () => bind("matmul", [mats, vecs.transpose()], {}).toTypedArray());
+          const got = withBackend("native", () => {
+            const v = ownedTranspose(vecs);
+            assert.ok(v._data instanceof TransposedView, "the vectors are a lazy transpose");
+            return bind("matmul", [gn.tensor(mats), v], {}).toTypedArray();
+          });
+          for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4, `batched matrix-vector with transposed vectors [${i}]: ${got[i]} vs ${want[i]}`);
         }));
 
       test("elementwise: every broadcasting pattern, long vectors split over threads, SIMD tails", () =>

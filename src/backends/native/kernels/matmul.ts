@@ -6,7 +6,7 @@
 import type { TypedArray } from "../../../core/dtype.js";
 import { allocOut } from "../arrays.js";
 import { DT, type NativeKernel } from "../context.js";
-import { TransposedView } from "../views.js";
+import { TransposedView, materialize } from "../views.js";
 
 type NoParams = Record<string, never>;
 
@@ -21,11 +21,14 @@ const matmul: NativeKernel<NoParams> = (c, inputs, [av, bv], _p, out) => {
   let batch = 1;
   for (let i = 0; i < r - 2; i++) batch *= av.shape[i];
   const y = allocOut(dt, batch * m * n);
-  // A lazy transpose (views.ts) is read in place: the GEMM gets its base with swapped strides.
+  // A lazy transpose (views.ts) is read in place: the GEMM gets its base with swapped strides. The
+  // vector operand of a batched matrix-vector product is one column per batch element, which a
+  // transpose's base does not hold: it gets the view's copy.
   const ta = a instanceof TransposedView;
-  const tb = b instanceof TransposedView;
+  const vector = bv.shape.length < r;
+  const tb = !vector && b instanceof TransposedView;
   c.scalars(DT[dt], batch, m, n, k, ta ? 1 : 0, tb ? 1 : 0);
-  c.N.matmul(ta ? a.base : a, tb ? b.base : b, y);
+  c.N.matmul(ta ? (a as TransposedView).base : a, tb ? (b as TransposedView).base : materialize(c, b), y);
   return y;
 };
 
