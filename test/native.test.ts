@@ -221,6 +221,8 @@ if (info.available) {
             { x: [3, 4, 11, 10], w: [6, 2, 3, 2], stride: [2, 3], padding: [[0, 2], [1, 0]], dilation: [1, 2], groups: 2 },
             { x: [5, 2, 7, 7], w: [3, 2, 1, 1], stride: [1, 1], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 },
             { x: [9, 1, 12, 12], w: [8, 1, 3, 3], stride: [1, 1], padding: [[1, 1], [1, 1]], dilation: [2, 2], groups: 1 },
+            // One output channel: the forward product is a row times a matrix (the gemvt kernel).
+            { x: [2, 3, 9, 8], w: [1, 3, 3, 3], stride: [1, 1], padding: [[1, 1], [1, 1]], dilation: [1, 1], groups: 1 },
           ];
           // Images whose columns exceed one band (native/node/src/conv.c): banding is shared code too.
           if (isa === info.isas[0]) cases.push({ x: [1, 4, 200, 190], w: [2, 4, 3, 3], stride: [1, 1], padding: [[1, 1], [1, 1]], dilation: [1, 1], groups: 1 });
