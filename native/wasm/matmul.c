@@ -125,82 +125,86 @@ static void kernel_f32(int kc, const f32 *pa, const f32 *pb, f32 *c, int ldc, in
     for (int j = 0; j < nr; j++) c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + tile[i * NR32 + j] : tile[i * NR32 + j];
 }
 
-/* ---------------- float32 without packing ----------------
+/* ---------------- without packing (both dtypes) ----------------
  * For products where packing costs more than it saves (few rows or columns, short k: the
  * convolutions' im2col products, small matrices). B's rows must be contiguous (csb == 1); A is read
  * through its strides. Each element is summed in the packed path's order (per KC block, from zero,
  * then added to C), so both paths give identical results and gemm_f32 can choose per call. */
 
-/* C[4 x 8] (+)= A[4 x kc] B[kc x 8]: a0..a3 are the rows of A, bp the first row of B. */
-INLINE void direct_4x8_f32(const f32 *a0, int rsa, int csa, const f32 *bp, int rsb, int kc, f32 *c, int ldc, int add) {
-  const f32 *a1 = a0 + rsa, *a2 = a1 + rsa, *a3 = a2 + rsa;
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  for (int p = 0; p < kc; p++, bp += rsb) {
-    long q = (long)p * csa;
-    v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-    v128_t x0 = wasm_v128_load32_splat(a0 + q), x1 = wasm_v128_load32_splat(a1 + q);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
-    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
-    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
-    v128_t x2 = wasm_v128_load32_splat(a2 + q), x3 = wasm_v128_load32_splat(a3 + q);
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0));
-    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0));
-    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
+/* The unpacked path for one dtype: T, L lanes per vector, and its vector operations.
+ *   direct_4x2v_SUF: C[4 x 2L] (+)= A[4 x kc] B[kc x 2L]: a0..a3 are the rows of A, bp the first row of B.
+ *   direct_1xw_SUF:  C[1 x wL] (+)= A[1 x kc] B[kc x wL] for w = 1 or 2 vectors.
+ *   gemm_direct_SUF: the product in KC blocks, those tiles first, then single rows and columns. */
+#define DEFINE_DIRECT(SUF, T, L, SPLAT, ADD, MUL, LOAD_SPLAT)                                                   \
+  INLINE void direct_4x2v_##SUF(const T *a0, int rsa, int csa, const T *bp, int rsb, int kc, T *c, int ldc, int add) { \
+    const T *a1 = a0 + rsa, *a2 = a1 + rsa, *a3 = a2 + rsa;                                                      \
+    v128_t c00 = SPLAT(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;          \
+    for (int p = 0; p < kc; p++, bp += rsb) {                                                                    \
+      long q = (long)p * csa;                                                                                    \
+      v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + L);                                               \
+      v128_t x0 = LOAD_SPLAT(a0 + q), x1 = LOAD_SPLAT(a1 + q);                                                   \
+      c00 = ADD(c00, MUL(x0, b0));                                                                               \
+      c01 = ADD(c01, MUL(x0, b1));                                                                               \
+      c10 = ADD(c10, MUL(x1, b0));                                                                               \
+      c11 = ADD(c11, MUL(x1, b1));                                                                               \
+      v128_t x2 = LOAD_SPLAT(a2 + q), x3 = LOAD_SPLAT(a3 + q);                                                   \
+      c20 = ADD(c20, MUL(x2, b0));                                                                               \
+      c21 = ADD(c21, MUL(x2, b1));                                                                               \
+      c30 = ADD(c30, MUL(x3, b0));                                                                               \
+      c31 = ADD(c31, MUL(x3, b1));                                                                               \
+    }                                                                                                            \
+    T *r0 = c, *r1 = c + ldc, *r2 = r1 + ldc, *r3 = r2 + ldc;                                                    \
+    if (add) {                                                                                                   \
+      c00 = ADD(c00, wasm_v128_load(r0)); c01 = ADD(c01, wasm_v128_load(r0 + L));                                \
+      c10 = ADD(c10, wasm_v128_load(r1)); c11 = ADD(c11, wasm_v128_load(r1 + L));                                \
+      c20 = ADD(c20, wasm_v128_load(r2)); c21 = ADD(c21, wasm_v128_load(r2 + L));                                \
+      c30 = ADD(c30, wasm_v128_load(r3)); c31 = ADD(c31, wasm_v128_load(r3 + L));                                \
+    }                                                                                                            \
+    wasm_v128_store(r0, c00); wasm_v128_store(r0 + L, c01);                                                      \
+    wasm_v128_store(r1, c10); wasm_v128_store(r1 + L, c11);                                                      \
+    wasm_v128_store(r2, c20); wasm_v128_store(r2 + L, c21);                                                      \
+    wasm_v128_store(r3, c30); wasm_v128_store(r3 + L, c31);                                                      \
+  }                                                                                                              \
+                                                                                                                 \
+  INLINE void direct_1xw_##SUF(const T *a0, int csa, const T *bp, int rsb, int kc, T *c, int add, int w) {      \
+    v128_t c0 = SPLAT(0), c1 = c0;                                                                               \
+    for (int p = 0; p < kc; p++, bp += rsb) {                                                                    \
+      v128_t x = LOAD_SPLAT(a0 + (long)p * csa);                                                                 \
+      c0 = ADD(c0, MUL(x, wasm_v128_load(bp)));                                                                  \
+      if (w == 2) c1 = ADD(c1, MUL(x, wasm_v128_load(bp + L)));                                                  \
+    }                                                                                                            \
+    if (add) c0 = ADD(c0, wasm_v128_load(c));                                                                    \
+    wasm_v128_store(c, c0);                                                                                      \
+    if (w == 2) {                                                                                                \
+      if (add) c1 = ADD(c1, wasm_v128_load(c + L));                                                              \
+      wasm_v128_store(c + L, c1);                                                                                \
+    }                                                                                                            \
+  }                                                                                                              \
+                                                                                                                 \
+  static void gemm_direct_##SUF(const T *a, int rsa, int csa, const T *b, int rsb, T *c, int ldc, int m, int n, int k, int acc) { \
+    if (k == 0 && !acc)                                                                                          \
+      for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * sizeof(T));                   \
+    for (int pc = 0; pc < k; pc += KC) {                                                                         \
+      int kc = k - pc < KC ? k - pc : KC, add = acc || pc > 0;                                                   \
+      const T *ak = a + (long)pc * csa, *bk = b + (long)pc * rsb;                                                \
+      int j = 0;                                                                                                 \
+      for (; j + 2 * L <= n; j += 2 * L) {                                                                       \
+        int i = 0;                                                                                               \
+        for (; i + 4 <= m; i += 4) direct_4x2v_##SUF(ak + (long)i * rsa, rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, ldc, add); \
+        for (; i < m; i++) direct_1xw_##SUF(ak + (long)i * rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, add, 2); \
+      }                                                                                                          \
+      for (; j + L <= n; j += L)                                                                                 \
+        for (int i = 0; i < m; i++) direct_1xw_##SUF(ak + (long)i * rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, add, 1); \
+      for (; j < n; j++)                                                                                         \
+        for (int i = 0; i < m; i++) {                                                                            \
+          const T *ai = ak + (long)i * rsa, *bp = bk + j;                                                        \
+          T s = 0;                                                                                               \
+          for (int p = 0; p < kc; p++) s += ai[(long)p * csa] * bp[(long)p * rsb];                               \
+          c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + s : s;                                             \
+        }                                                                                                        \
+    }                                                                                                            \
   }
-  f32 *r0 = c, *r1 = c + ldc, *r2 = r1 + ldc, *r3 = r2 + ldc;
-  if (add) {
-    c00 = wasm_f32x4_add(c00, wasm_v128_load(r0)); c01 = wasm_f32x4_add(c01, wasm_v128_load(r0 + 4));
-    c10 = wasm_f32x4_add(c10, wasm_v128_load(r1)); c11 = wasm_f32x4_add(c11, wasm_v128_load(r1 + 4));
-    c20 = wasm_f32x4_add(c20, wasm_v128_load(r2)); c21 = wasm_f32x4_add(c21, wasm_v128_load(r2 + 4));
-    c30 = wasm_f32x4_add(c30, wasm_v128_load(r3)); c31 = wasm_f32x4_add(c31, wasm_v128_load(r3 + 4));
-  }
-  wasm_v128_store(r0, c00); wasm_v128_store(r0 + 4, c01);
-  wasm_v128_store(r1, c10); wasm_v128_store(r1 + 4, c11);
-  wasm_v128_store(r2, c20); wasm_v128_store(r2 + 4, c21);
-  wasm_v128_store(r3, c30); wasm_v128_store(r3 + 4, c31);
-}
-
-/* C[1 x 4w] (+)= A[1 x kc] B[kc x 4w] for w = 1 or 2 vectors. */
-INLINE void direct_1xw_f32(const f32 *a0, int csa, const f32 *bp, int rsb, int kc, f32 *c, int add, int w) {
-  v128_t c0 = wasm_f32x4_splat(0), c1 = c0;
-  for (int p = 0; p < kc; p++, bp += rsb) {
-    v128_t x = wasm_v128_load32_splat(a0 + (long)p * csa);
-    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(bp)));
-    if (w == 2) c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(bp + 4)));
-  }
-  if (add) c0 = wasm_f32x4_add(c0, wasm_v128_load(c));
-  wasm_v128_store(c, c0);
-  if (w == 2) {
-    if (add) c1 = wasm_f32x4_add(c1, wasm_v128_load(c + 4));
-    wasm_v128_store(c + 4, c1);
-  }
-}
-
-static void gemm_direct_f32(const f32 *a, int rsa, int csa, const f32 *b, int rsb, f32 *c, int ldc, int m, int n, int k, int acc) {
-  if (k == 0 && !acc)
-    for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 4);
-  for (int pc = 0; pc < k; pc += KC) {
-    int kc = k - pc < KC ? k - pc : KC, add = acc || pc > 0;
-    const f32 *ak = a + (long)pc * csa, *bk = b + (long)pc * rsb;
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-      int i = 0;
-      for (; i + 4 <= m; i += 4) direct_4x8_f32(ak + (long)i * rsa, rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, ldc, add);
-      for (; i < m; i++) direct_1xw_f32(ak + (long)i * rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, add, 2);
-    }
-    for (; j + 4 <= n; j += 4)
-      for (int i = 0; i < m; i++) direct_1xw_f32(ak + (long)i * rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, add, 1);
-    for (; j < n; j++)
-      for (int i = 0; i < m; i++) {
-        const f32 *ai = ak + (long)i * rsa, *bp = bk + j;
-        f32 s = 0;
-        for (int p = 0; p < kc; p++) s += ai[(long)p * csa] * bp[(long)p * rsb];
-        c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + s : s;
-      }
-  }
-}
+DEFINE_DIRECT(f32, f32, 4, wasm_f32x4_splat, wasm_f32x4_add, wasm_f32x4_mul, wasm_v128_load32_splat)
 
 /* Whether the unpacked path is the faster one, for either dtype (measured with V8 on x64: it wins
  * for up to 16 rows and up to about 100^3 multiply-adds; it needs whole vectors of columns to keep
@@ -211,37 +215,41 @@ static int prefer_direct(int m, int n, int k, int csb) {
 
 EXPORT(gemm_work_bytes) int gemm_work_bytes(void) { return (MC * KC + KC * NC) * 8 + 64; }
 
-EXPORT(gemm_f32) void gemm_f32(const f32 *a, int rsa, int csa, const f32 *b, int rsb, int csb, f32 *c, int ldc, int m, int n, int k, void *work, int acc) {
-  f32 *pa = (f32 *)(((uintptr_t)work + 15) & ~(uintptr_t)15);
-  f32 *pb = pa + MC * KC;
-  if (k == 0) {
-    if (!acc)
-      for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 4);
-    return;
+/* The packed product for one dtype (its MR x NR micro-kernel, packing and unpacked path), unless the
+ * unpacked path is the faster one. */
+#define DEFINE_GEMM(SUF, T, MR, NR)                                                                                 \
+  EXPORT(gemm_##SUF) void gemm_##SUF(const T *a, int rsa, int csa, const T *b, int rsb, int csb, T *c, int ldc, int m, int n, int k, void *work, int acc) { \
+    T *pa = (T *)(((uintptr_t)work + 15) & ~(uintptr_t)15);                                                        \
+    T *pb = pa + MC * KC;                                                                                           \
+    if (k == 0) {                                                                                                   \
+      if (!acc)                                                                                                     \
+        for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * sizeof(T));                    \
+      return;                                                                                                       \
+    }                                                                                                               \
+    if (prefer_direct(m, n, k, csb)) {                                                                              \
+      gemm_direct_##SUF(a, rsa, csa, b, rsb, c, ldc, m, n, k, acc);                                                 \
+      return;                                                                                                       \
+    }                                                                                                               \
+    for (int jc = 0; jc < n; jc += NC) {                                                                            \
+      int nc = n - jc < NC ? n - jc : NC;                                                                           \
+      for (int pc = 0; pc < k; pc += KC) {                                                                          \
+        int kc = k - pc < KC ? k - pc : KC;                                                                         \
+        pack_b_##SUF(b + (long)pc * rsb + (long)jc * csb, rsb, csb, kc, nc, pb);                                    \
+        for (int ic = 0; ic < m; ic += MC) {                                                                        \
+          int mc = m - ic < MC ? m - ic : MC;                                                                       \
+          pack_a_##SUF(a + (long)ic * rsa + (long)pc * csa, rsa, csa, mc, kc, pa);                                  \
+          for (int jr = 0; jr < nc; jr += NR) {                                                                     \
+            int nr = nc - jr < NR ? nc - jr : NR;                                                                   \
+            for (int ir = 0; ir < mc; ir += MR) {                                                                   \
+              int mr = mc - ir < MR ? mc - ir : MR;                                                                 \
+              kernel_##SUF(kc, pa + (long)ir * kc, pb + (long)jr * kc, c + (long)(ic + ir) * ldc + jc + jr, ldc, acc || pc > 0, mr, nr); \
+            }                                                                                                       \
+          }                                                                                                         \
+        }                                                                                                           \
+      }                                                                                                             \
+    }                                                                                                               \
   }
-  if (prefer_direct(m, n, k, csb)) {
-    gemm_direct_f32(a, rsa, csa, b, rsb, c, ldc, m, n, k, acc);
-    return;
-  }
-  for (int jc = 0; jc < n; jc += NC) {
-    int nc = n - jc < NC ? n - jc : NC;
-    for (int pc = 0; pc < k; pc += KC) {
-      int kc = k - pc < KC ? k - pc : KC;
-      pack_b_f32(b + (long)pc * rsb + (long)jc * csb, rsb, csb, kc, nc, pb);
-      for (int ic = 0; ic < m; ic += MC) {
-        int mc = m - ic < MC ? m - ic : MC;
-        pack_a_f32(a + (long)ic * rsa + (long)pc * csa, rsa, csa, mc, kc, pa);
-        for (int jr = 0; jr < nc; jr += NR32) {
-          int nr = nc - jr < NR32 ? nc - jr : NR32;
-          for (int ir = 0; ir < mc; ir += MR32) {
-            int mr = mc - ir < MR32 ? mc - ir : MR32;
-            kernel_f32(kc, pa + (long)ir * kc, pb + (long)jr * kc, c + (long)(ic + ir) * ldc + jc + jr, ldc, acc || pc > 0, mr, nr);
-          }
-        }
-      }
-    }
-  }
-}
+DEFINE_GEMM(f32, f32, MR32, NR32)
 
 /* ---------------- float64: 4 x 4 micro-kernel (8 accumulators of 2 lanes) ---------------- */
 #define MR64 4
@@ -296,107 +304,9 @@ static void kernel_f64(int kc, const f64 *pa, const f64 *pb, f64 *c, int ldc, in
 }
 
 /* float64 without packing: as the float32 path, with 4 x 4 tiles (two lanes per vector). */
-INLINE void direct_4x4_f64(const f64 *a0, int rsa, int csa, const f64 *bp, int rsb, int kc, f64 *c, int ldc, int add) {
-  const f64 *a1 = a0 + rsa, *a2 = a1 + rsa, *a3 = a2 + rsa;
-  v128_t c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  for (int p = 0; p < kc; p++, bp += rsb) {
-    long q = (long)p * csa;
-    v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 2);
-    v128_t x0 = wasm_v128_load64_splat(a0 + q), x1 = wasm_v128_load64_splat(a1 + q);
-    c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(x0, b0));
-    c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(x0, b1));
-    c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(x1, b0));
-    c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(x1, b1));
-    v128_t x2 = wasm_v128_load64_splat(a2 + q), x3 = wasm_v128_load64_splat(a3 + q);
-    c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(x2, b0));
-    c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(x2, b1));
-    c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(x3, b0));
-    c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(x3, b1));
-  }
-  f64 *r0 = c, *r1 = c + ldc, *r2 = r1 + ldc, *r3 = r2 + ldc;
-  if (add) {
-    c00 = wasm_f64x2_add(c00, wasm_v128_load(r0)); c01 = wasm_f64x2_add(c01, wasm_v128_load(r0 + 2));
-    c10 = wasm_f64x2_add(c10, wasm_v128_load(r1)); c11 = wasm_f64x2_add(c11, wasm_v128_load(r1 + 2));
-    c20 = wasm_f64x2_add(c20, wasm_v128_load(r2)); c21 = wasm_f64x2_add(c21, wasm_v128_load(r2 + 2));
-    c30 = wasm_f64x2_add(c30, wasm_v128_load(r3)); c31 = wasm_f64x2_add(c31, wasm_v128_load(r3 + 2));
-  }
-  wasm_v128_store(r0, c00); wasm_v128_store(r0 + 2, c01);
-  wasm_v128_store(r1, c10); wasm_v128_store(r1 + 2, c11);
-  wasm_v128_store(r2, c20); wasm_v128_store(r2 + 2, c21);
-  wasm_v128_store(r3, c30); wasm_v128_store(r3 + 2, c31);
-}
+DEFINE_DIRECT(f64, f64, 2, wasm_f64x2_splat, wasm_f64x2_add, wasm_f64x2_mul, wasm_v128_load64_splat)
 
-/* C[1 x 2w] (+)= A[1 x kc] B[kc x 2w] for w = 1 or 2 vectors. */
-INLINE void direct_1xw_f64(const f64 *a0, int csa, const f64 *bp, int rsb, int kc, f64 *c, int add, int w) {
-  v128_t c0 = wasm_f64x2_splat(0), c1 = c0;
-  for (int p = 0; p < kc; p++, bp += rsb) {
-    v128_t x = wasm_v128_load64_splat(a0 + (long)p * csa);
-    c0 = wasm_f64x2_add(c0, wasm_f64x2_mul(x, wasm_v128_load(bp)));
-    if (w == 2) c1 = wasm_f64x2_add(c1, wasm_f64x2_mul(x, wasm_v128_load(bp + 2)));
-  }
-  if (add) c0 = wasm_f64x2_add(c0, wasm_v128_load(c));
-  wasm_v128_store(c, c0);
-  if (w == 2) {
-    if (add) c1 = wasm_f64x2_add(c1, wasm_v128_load(c + 2));
-    wasm_v128_store(c + 2, c1);
-  }
-}
-
-static void gemm_direct_f64(const f64 *a, int rsa, int csa, const f64 *b, int rsb, f64 *c, int ldc, int m, int n, int k, int acc) {
-  if (k == 0 && !acc)
-    for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 8);
-  for (int pc = 0; pc < k; pc += KC) {
-    int kc = k - pc < KC ? k - pc : KC, add = acc || pc > 0;
-    const f64 *ak = a + (long)pc * csa, *bk = b + (long)pc * rsb;
-    int j = 0;
-    for (; j + 4 <= n; j += 4) {
-      int i = 0;
-      for (; i + 4 <= m; i += 4) direct_4x4_f64(ak + (long)i * rsa, rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, ldc, add);
-      for (; i < m; i++) direct_1xw_f64(ak + (long)i * rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, add, 2);
-    }
-    for (; j + 2 <= n; j += 2)
-      for (int i = 0; i < m; i++) direct_1xw_f64(ak + (long)i * rsa, csa, bk + j, rsb, kc, c + (long)i * ldc + j, add, 1);
-    for (; j < n; j++)
-      for (int i = 0; i < m; i++) {
-        const f64 *ai = ak + (long)i * rsa, *bp = bk + j;
-        f64 s = 0;
-        for (int p = 0; p < kc; p++) s += ai[(long)p * csa] * bp[(long)p * rsb];
-        c[(long)i * ldc + j] = add ? c[(long)i * ldc + j] + s : s;
-      }
-  }
-}
-
-EXPORT(gemm_f64) void gemm_f64(const f64 *a, int rsa, int csa, const f64 *b, int rsb, int csb, f64 *c, int ldc, int m, int n, int k, void *work, int acc) {
-  f64 *pa = (f64 *)(((uintptr_t)work + 15) & ~(uintptr_t)15);
-  f64 *pb = pa + MC * KC;
-  if (k == 0) {
-    if (!acc)
-      for (int i = 0; i < m; i++) memset(c + (long)i * ldc, 0, (unsigned long)n * 8);
-    return;
-  }
-  if (prefer_direct(m, n, k, csb)) {
-    gemm_direct_f64(a, rsa, csa, b, rsb, c, ldc, m, n, k, acc);
-    return;
-  }
-  for (int jc = 0; jc < n; jc += NC) {
-    int nc = n - jc < NC ? n - jc : NC;
-    for (int pc = 0; pc < k; pc += KC) {
-      int kc = k - pc < KC ? k - pc : KC;
-      pack_b_f64(b + (long)pc * rsb + (long)jc * csb, rsb, csb, kc, nc, pb);
-      for (int ic = 0; ic < m; ic += MC) {
-        int mc = m - ic < MC ? m - ic : MC;
-        pack_a_f64(a + (long)ic * rsa + (long)pc * csa, rsa, csa, mc, kc, pa);
-        for (int jr = 0; jr < nc; jr += NR64) {
-          int nr = nc - jr < NR64 ? nc - jr : NR64;
-          for (int ir = 0; ir < mc; ir += MR64) {
-            int mr = mc - ir < MR64 ? mc - ir : MR64;
-            kernel_f64(kc, pa + (long)ir * kc, pb + (long)jr * kc, c + (long)(ic + ir) * ldc + jc + jr, ldc, acc || pc > 0, mr, nr);
-          }
-        }
-      }
-    }
-  }
-}
+DEFINE_GEMM(f64, f64, MR64, NR64)
 
 /* ---------------- small products: no packing ----------------
  * C[m x n] (dense) = A B with A(i, p) at a[i rsa + p csa] and B's rows contiguous (B(p, j) at b[p rsb + j]).
