@@ -126,6 +126,18 @@ export function reductionPasses(shape: Shape, axes: readonly number[]): number[]
   return passes;
 }
 
+/**
+ * The geometry of the matmul primitive's operands: [...B, m, k] @ [...B, k, n], or the matrix-vector
+ * form [...B, m, k] @ [...B, k], which has n = 1 (the vector is one column). Every backend's kernel
+ * reads its sizes here.
+ */
+export function matmulDims(a: Shape, b: Shape): { batch: number; m: number; k: number; n: number } {
+  const r = a.length;
+  let batch = 1;
+  for (let i = 0; i < r - 2; i++) batch *= a[i];
+  return { batch, m: a[r - 2], k: a[r - 1], n: b.length === r ? b[r - 1] : 1 };
+}
+
 export function checkShape(op: string, shape: readonly number[]): void {
   for (const d of shape)
     if (!Number.isInteger(d) || d < 0)

@@ -1,3 +1,4 @@
+import { matmulDims } from "../../core/shape.js";
 import { type Kernel, alloc } from "./util.js";
 
 type NoParams = Record<string, never>;
@@ -6,11 +7,7 @@ type NoParams = Record<string, never>;
 export const matmulKernels = {
   matmul: (([a, b], [av, bv], _p, out) => {
     const y = alloc(out);
-    const r = av.shape.length;
-    const m = av.shape[r - 2];
-    const k = av.shape[r - 1];
-    const n = bv.shape.length === r ? bv.shape[r - 1] : 1; // a vector b (matrix-vector product) is one column
-    const batch = y.length / (m * n) || 0;
+    const { batch, m, k, n } = matmulDims(av.shape, bv.shape);
     for (let t = 0; t < batch; t++) {
       const ao = t * m * k;
       const bo = t * k * n;

@@ -4,6 +4,7 @@
  * (threads.ts) by rows or columns of the output.
  */
 import type { DType } from "../../../core/dtype.js";
+import { matmulDims } from "../../../core/shape.js";
 import type { Ctx, Storage } from "../context.js";
 import { TView } from "../memory.js";
 import type { NativeKernel } from "./types.js";
@@ -35,12 +36,7 @@ const matmul: NativeKernel<NoParams> = (c, [a, b], [av, bv], _p, out) => {
   const dt = out.dtype;
   if (dt !== "float32" && dt !== "float64") return null;
   const f32 = dt === "float32";
-  const r = av.shape.length;
-  const m = av.shape[r - 2];
-  const k = av.shape[r - 1];
-  const n = bv.shape.length === r ? bv.shape[r - 1] : 1; // a vector b (matrix-vector product) is one column
-  let batch = 1;
-  for (let i = 0; i < r - 2; i++) batch *= av.shape[i];
+  const { batch, m, k, n } = matmulDims(av.shape, bv.shape);
   const A = operand(c, a, dt, batch, m, k);
   const B = operand(c, b, dt, batch, k, n);
   const pc = c.out(dt, batch * m * n);
