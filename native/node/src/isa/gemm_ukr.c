@@ -173,8 +173,6 @@ DEFINE_GENERIC_UKR(ukr_f64, double, MR64, NR64)
 
 #endif
 
-typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
-typedef int64_t gn_vl __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
 /* c + a b as one fused multiply-add where the instruction set has it (this file is compiled with
  * -ffp-contract=off, so the compiler never fuses on its own): the small, dot and matrix-vector
  * products round once per term, like the packed GEMM's micro-kernels. */
@@ -315,10 +313,6 @@ DEFINE_SMALL(small_f64, double, gn_vd, gn_vl, fma_f64)
 DEFINE_DOTS(dots_f32, float, gn_vf, fma_f32)
 DEFINE_DOTS(dots_f64, double, gn_vd, fma_f64)
 
-/* y[i] (=|+=) A[i, :] . x with rows of A contiguous, one row at a time: vector partial sums over
- * the row, its tail loaded as a whole vector and masked to zero beyond the row (the load stays inside
- * A; the last rows copy their tail instead), then the lanes added as a tree. Short rows (W4's X w,
- * k = 30) cost a few vector steps each, with no scalar stores reloaded as a vector. */
 /* Short rows (k < 32) of a float32 matrix-vector product with 16-lane registers: W4's X w, k = 30.
  * Reducing each row's register on its own costs four shuffles and four adds a row, more than its
  * multiply-adds. Here sixteen rows' registers are reduced together as a transpose: each level adds
@@ -366,16 +360,15 @@ static long short_rows_f32(long m, long k, const float *restrict a, long lda, co
 }
 #undef SHUF
 #else
-static long short_rows_f32(long m, long k, const float *restrict a, long lda, const float *restrict x, float *restrict y,
-                           long incy, int accumulate, gn_vi mask, gn_vf xtail) {
-  return 0;
-}
+#define short_rows_f32(...) 0L /* with 16-lane registers only */
 #endif
-static long short_rows_f64(long m, long k, const double *restrict a, long lda, const double *restrict x, double *restrict y,
-                           long incy, int accumulate, gn_vl mask, gn_vd xtail) {
-  return 0; /* float64 reduces each row on its own */
-}
+#define no_short_rows(...) 0L /* float64 reduces each row on its own */
 
+/* y[i] (=|+=) A[i, :] . x with rows of A contiguous: vector partial sums over each row, its tail
+ * loaded as a whole vector and masked to zero beyond the row (the load stays inside A; the last rows
+ * copy their tail instead), then the lanes added as a tree. Short rows go through SHORT first (blocks
+ * reduced together, where the build has it); long rows four at a time, eight sums in flight; a single
+ * long row (a dot product) keeps eight sums too. */
 #define DEFINE_GEMV(NAME, T, V, VI, HSUM, FMA, SHORT)                                                                 \
   static void NAME(long m, long k, const T *restrict a, long lda, const T *restrict x, T *restrict y, long incy, \
                    int accumulate) {                                                                           \
@@ -496,7 +489,7 @@ static inline float hsum_f32(gn_vf v) { return (v[0] + v[2]) + (v[1] + v[3]); }
 static inline double hsum_f64(gn_vd v) { return v[0] + v[1]; }
 #endif
 DEFINE_GEMV(gemv_f32, float, gn_vf, gn_vi, hsum_f32, fma_f32, short_rows_f32)
-DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64, fma_f64, short_rows_f64)
+DEFINE_GEMV(gemv_f64, double, gn_vd, gn_vl, hsum_f64, fma_f64, no_short_rows)
 
 /* y[j] (=|+=) sum_p x[p incx] A[p lda + j] for j < n, rows of A contiguous: A^T x for a row-major A
  * (W4's X^T g), or the row x^T A (a one-row product). Two vector registers of y at a time, held over

@@ -3,6 +3,7 @@
  * which the compiler vectorises; max/min keep NaN once they meet it: `v > acc || v != v`. An empty
  * reduction gives the identity (0, 1, -Infinity, +Infinity). */
 #include "isa.h"
+#include "vmath.h"
 
 #define LANES 16
 #define CHUNK 256
@@ -103,8 +104,6 @@ DEFINE_REDUCE(double)
  * three dot products read each array twice more). Vector partial sums over blocks of 1024 elements,
  * two per quantity to hide the add latency; each block's sums are added in double, so a long vector
  * keeps the accuracy of a double sum of block sums. */
-#include "vmath.h"
-typedef double gn_vd_r __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
 #define DEFINE_DOTS3(T, V)                                                                                   \
   void GN_FN(gn_dots3_##T)(const T *restrict a, const T *restrict b, long n, double *out) {                  \
     enum { L = sizeof(V) / sizeof(T), BLOCK = 1024 };                                                        \
@@ -140,4 +139,4 @@ typedef double gn_vd_r __attribute__((vector_size(GN_VBYTES), aligned(8), may_al
     out[2] = ab;                                                                                             \
   }
 DEFINE_DOTS3(float, gn_vf)
-DEFINE_DOTS3(double, gn_vd_r)
+DEFINE_DOTS3(double, gn_vd)

@@ -18,6 +18,9 @@
 
 typedef float gn_vf __attribute__((vector_size(GN_VBYTES), aligned(4), may_alias));
 typedef int32_t gn_vi __attribute__((vector_size(GN_VBYTES), aligned(4), may_alias));
+/* The float64 and int64 registers of the same width (the products and reductions use them). */
+typedef double gn_vd __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
+typedef int64_t gn_vl __attribute__((vector_size(GN_VBYTES), aligned(8), may_alias));
 
 GN_INLINE gn_vf v_splat(float x) { return (gn_vf){0} + x; }
 GN_INLINE gn_vf v_sel(gn_vi m, gn_vf a, gn_vf b) { return (gn_vf)((m & (gn_vi)a) | (~m & (gn_vi)b)); }
