@@ -6,8 +6,9 @@
  * once is the correctly rounded float32 result.
  *
  * float32 and float64 have a function each, written out twice on purpose: V8 keeps type feedback per
- * function, and one function reading both array types runs its element loads polymorphic, about
- * twice as slow (W5's add on 100 elements measured 0.44 against 0.16-0.24 us in one process).
+ * function, and one function reading both array types runs its element loads polymorphic. With the
+ * split (and the unrolled loop below), W5's add on 100 elements on the native backend ran 11-15%
+ * faster in a same-process A/B; alone, the loop measured 0.16-0.24 us against up to 0.44 us.
  */
 import type { TypedArray } from "../core/dtype.js";
 

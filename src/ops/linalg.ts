@@ -24,7 +24,6 @@ const NO_PARAMS: Record<string, never> = {};
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0)
     throw new ShapeError(`matmul: operands must have at least one axis, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)} (use mul for scalars)`);
-  // Fast path: two float matrices of one dtype with matching inner sizes go straight to the primitive.
   // Fast paths: two float matrices, or a matrix and a vector, of one dtype with matching inner sizes
   // go straight to the primitive (which takes A v as it is: no reshapes for it or its derivatives).
   if (a.ndim === 2 && (b.ndim === 2 || b.ndim === 1) && a.dtype === b.dtype && isFloat(a.dtype) && a.shape[1] === b.shape[0]) return bind("matmul", [a, b], NO_PARAMS);

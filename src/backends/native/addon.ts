@@ -2,8 +2,9 @@
  * The native addon's functions (native/node/src/addon.c). Arrays are the tensors' own typed arrays;
  * shapes and strides go through the int32 metadata array given to `init`, scalars through the
  * float64 one. Codes: dtypes as DT_CODE; op codes as in native/node/src/common.h. unary, binary,
- * compare, matmul, logSoftmax and dots take their integers from the metadata too, at SCALARS_AT (context.ts): reading
- * a JavaScript number through Node-API costs about 10 ns, a sizeable part of a tiny op.
+ * compare, matmul, logSoftmax and dots take their integers from the metadata too, at SCALARS_AT
+ * (context.ts): reading a JavaScript number through Node-API costs about 10 ns, a sizeable part of a
+ * tiny op.
  */
 /** The calling convention this code expects (GN_ABI in native/node/src/addon.c): bumped when an argument list changes. */
 export const NATIVE_ABI = 5;

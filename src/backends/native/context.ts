@@ -12,7 +12,7 @@ export const DT: Record<DType, number> = { float32: 0, float64: 1, int32: 2, boo
 /** Bytes per element. */
 export const WIDTH: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
-/** Where unary, binary, compare, matmul and logSoftmax read their integer arguments in `mi` (and dots too) (SCALARS_AT in addon.c). */
+/** Where unary, binary, compare, matmul, logSoftmax and dots read their integer arguments in `mi` (SCALARS_AT in addon.c). */
 export const SCALARS_AT = 240;
 
 export class NativeCtx {
@@ -34,7 +34,7 @@ export class NativeCtx {
     this.threads = info.threads;
   }
 
-  /** Sets the integer arguments of the next unary, binary, compare, matmul or logSoftmax call. */
+  /** Sets the integer arguments of the next unary, binary, compare, matmul, logSoftmax or dots call. */
   scalars(a: number, b: number, c = 0, d = 0, e = 0, f = 0, g = 0): void {
     const mi = this.mi;
     mi[SCALARS_AT] = a;
