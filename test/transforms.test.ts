@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as gn from "../src/index.js";
 import { assertAllClose } from "./helpers.js";
+import { bind } from "../src/engine/trace.js";
 
 const f64 = (x: number | number[] | number[][]) => gn.tensor(x as number[], { dtype: "float64" });
 
@@ -157,6 +158,12 @@ test("errors a user can act on", () => {
   assert.throws(() => gn.grad((x: gn.Tensor) => x.sum())(gn.tensor([1, 2], { dtype: "int32" })), (e: Error) => e instanceof gn.DTypeError && /int32/.test(e.message));
   assert.throws(() => gn.add(gn.ones([2, 3]), gn.ones([4])), (e: Error) => e instanceof gn.ShapeError && /add/.test(e.message) && /\[2, 3\]/.test(e.message) && /\[4\]/.test(e.message));
   assert.throws(() => gn.matmul(gn.ones([2, 3]), gn.ones([2, 3])), (e: Error) => e instanceof gn.ShapeError && /matmul/.test(e.message) && /inner sizes 3 and 2/.test(e.message));
+  // The primitive itself (its matrix-vector form included) names what does not fit.
+  const prim = (a: number[], b: number[]) => () => bind("matmul", [gn.ones(a), gn.ones(b)], {});
+  assert.throws(prim([3, 4], [5]), (e: Error) => e instanceof gn.ShapeError && /\[3, 4\] by \[5\]: inner sizes 4 and 5 differ/.test(e.message));
+  assert.throws(prim([2, 3, 4], [3, 4]), (e: Error) => e instanceof gn.ShapeError && /batch axes \[2\] and \[3\] differ/.test(e.message));
+  assert.throws(prim([4], [4]), (e: Error) => e instanceof gn.ShapeError && /ranks 1 and 1/.test(e.message));
+  assert.throws(prim([2, 3, 4], [2, 4, 5, 6]), (e: Error) => e instanceof gn.ShapeError && /ranks 3 and 4/.test(e.message));
   let leaked: gn.Tensor | null = null;
   gn.grad((x: gn.Tensor) => {
     leaked = x.mul(2);

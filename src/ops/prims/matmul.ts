@@ -20,12 +20,12 @@ export const matmul: DifferentiablePrimitive<NoParams> = {
     const ra = a.shape.length;
     const rb = b.shape.length;
     const vector = rb === ra - 1;
-    let ok = ra >= 2 && (ra === rb || vector) && a.shape[ra - 1] === b.shape[vector ? rb - 1 : rb - 2];
-    for (let i = 0; ok && i < ra - 2; i++) ok = a.shape[i] === b.shape[i];
-    if (!ok)
-      throw new ShapeError(
-        `matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)} (inner sizes ${a.shape[ra - 1]} and ${b.shape[vector ? rb - 1 : rb - 2]} must match, batch axes equal)`,
-      );
+    const fail = (why: string) => new ShapeError(`matmul: cannot multiply ${fmtShape(a.shape)} by ${fmtShape(b.shape)}: ${why}`);
+    if (ra < 2 || (ra !== rb && !vector)) throw fail(`needs [...B, m, k] and [...B, k, n] or [...B, k] (ranks ${ra} and ${rb})`);
+    const inner = b.shape[vector ? rb - 1 : rb - 2];
+    if (a.shape[ra - 1] !== inner) throw fail(`inner sizes ${a.shape[ra - 1]} and ${inner} differ`);
+    for (let i = 0; i < ra - 2; i++)
+      if (a.shape[i] !== b.shape[i]) throw fail(`batch axes ${fmtShape(a.shape.slice(0, ra - 2))} and ${fmtShape(b.shape.slice(0, ra - 2))} differ (the public matmul broadcasts them)`);
     if (vector) return { shape: a.shape.slice(0, ra - 1), dtype };
     const shape = a.shape.slice();
     shape[ra - 1] = b.shape[rb - 1];
